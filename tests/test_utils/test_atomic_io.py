@@ -1,0 +1,36 @@
+# Copyright (c) mmrsod contributors. All rights reserved.
+import os
+
+import pytest
+from mmengine.fileio import get_file_backend
+
+import mmrsod  # noqa: F401
+from mmrsod.utils.atomic_io import AtomicLocalBackend, atomic_write_bytes
+
+
+def test_local_backend_is_atomic(tmp_path):
+    backend = get_file_backend(str(tmp_path / 'x.pth'))
+    assert isinstance(backend, AtomicLocalBackend)
+    target = tmp_path / 'sub' / 'x.pth'
+    backend.put(b'abc', target)
+    assert target.read_bytes() == b'abc'
+    backend.put_text('héllo', tmp_path / 't.txt')
+    assert (tmp_path / 't.txt').read_text(encoding='utf-8') == 'héllo'
+
+
+
+def test_failed_write_keeps_old_file(tmp_path, monkeypatch):
+    target = tmp_path / 'ckpt.pth'
+    target.write_bytes(b'old complete checkpoint')
+
+    real_fsync = os.fsync
+
+    def failing_fsync(fd):
+        raise OSError('disk full')
+
+    monkeypatch.setattr(os, 'fsync', failing_fsync)
+    with pytest.raises(OSError, match='disk full'):
+        atomic_write_bytes(b'new', target)
+    monkeypatch.setattr(os, 'fsync', real_fsync)
+    assert target.read_bytes() == b'old complete checkpoint'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['ckpt.pth']

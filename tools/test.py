@@ -1,0 +1,124 @@
+# Copyright (c) mmrsod contributors. All rights reserved.
+"""Test (evaluate) a checkpoint with mmengine's Runner."""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import ConfigDict, DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+import mmrsod  # noqa: F401  (torch>=2.6 checkpoint and atomic-write fixes)
+from mmrsod.apis import report_input_errors
+from mmrsod.utils import InputError, load_config, setup_cpu_distributed
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test (and eval) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--work-dir',
+        help='the directory to save the file containing evaluation metrics')
+    parser.add_argument(
+        '--out',
+        type=str,
+        help='dump the raw predictions of every sample to a pickle file')
+    parser.add_argument(
+        '--out-dir',
+        type=str,
+        help='write each predicted map as an 8-bit PNG at GT resolution, '
+        'named after its image (SOD evaluators with a `pred_dir` option)')
+    parser.add_argument(
+        '--show', action='store_true', help='show prediction results')
+    parser.add_argument(
+        '--show-dir',
+        help='directory where painted images will be saved; relative paths '
+        'are under the run\'s timestamped work dir')
+    parser.add_argument(
+        '--wait-time', type=float, default=2, help='the interval of show (s)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings in the config, key=value; every key must '
+        'already exist in the config')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def enable_visualization(cfg, args: argparse.Namespace) -> None:
+    """Switch on the visualization hook for ``--show``/``--show-dir``."""
+    hooks = cfg.default_hooks
+    if 'visualization' not in hooks:
+        raise InputError('--show/--show-dir need '
+                         'default_hooks.visualization in the config')
+    hooks.visualization.draw = True
+    if args.show:
+        hooks.visualization.show = True
+        hooks.visualization.wait_time = args.wait_time
+    if args.show_dir:
+        cfg.visualizer.save_dir = args.show_dir
+        hooks.visualization.interval = 1
+
+
+def set_pred_dir(cfg, out_dir: str) -> None:
+    """Point every test evaluator that can write maps at ``out_dir``."""
+    evaluators = cfg.test_evaluator
+    if isinstance(evaluators, (dict, ConfigDict)):
+        evaluators = [evaluators]
+    hit = False
+    for evaluator in evaluators:
+        if evaluator.get('type', '') in ('SODMetric', 'mmseg.SODMetric'):
+            evaluator['pred_dir'] = out_dir
+            hit = True
+    if not hit:
+        raise InputError('--out-dir needs a SODMetric in test_evaluator')
+
+
+def main() -> None:
+    args = parse_args()
+    with report_input_errors('test.py'):
+        cfg = load_config(args.config, args.cfg_options)
+        if not osp.isfile(args.checkpoint):
+            raise InputError(f'checkpoint not found: {args.checkpoint}')
+        cfg.launcher = args.launcher
+        if args.work_dir is not None:
+            cfg.work_dir = args.work_dir
+        elif cfg.get('work_dir', None) is None:
+            cfg.work_dir = osp.join('./work_dirs',
+                                    osp.splitext(osp.basename(args.config))[0])
+        cfg.load_from = args.checkpoint
+
+        if args.show or args.show_dir:
+            enable_visualization(cfg, args)
+        if args.out_dir:
+            set_pred_dir(cfg, args.out_dir)
+        if args.out is not None:
+            if not args.out.endswith(('.pkl', '.pickle')):
+                raise InputError(f'--out must be a .pkl file: {args.out}')
+            evaluators = cfg.test_evaluator
+            if isinstance(evaluators, (dict, ConfigDict)):
+                evaluators = [evaluators]
+            cfg.test_evaluator = list(evaluators) + [
+                dict(type='DumpResults', out_file_path=args.out)
+            ]
+
+        setup_cpu_distributed(cfg, args.launcher)
+        if 'runner_type' not in cfg:
+            runner = Runner.from_cfg(cfg)
+        else:
+            runner = RUNNERS.build(cfg)
+        runner.test()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,97 @@
+# Copyright (c) mmrsod contributors. All rights reserved.
+"""Train a model with mmengine's Runner (OpenMMLab ``tools/train.py``)."""
+import argparse
+import logging
+import os
+import os.path as osp
+
+from mmengine.config import DictAction
+from mmengine.logging import print_log
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+import mmrsod  # noqa: F401  (torch>=2.6 checkpoint and atomic-write fixes)
+from mmrsod.apis import report_input_errors
+from mmrsod.utils import InputError, load_config, setup_cpu_distributed
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train a model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from the given checkpoint, or without a value from the '
+        'latest checkpoint in the work_dir')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        default=False,
+        help='enable automatic mixed precision training')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings in the config, key=value; every key must '
+        'already exist in the config')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    # torch.distributed.launch passes --local_rank / --local-rank
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    with report_input_errors('train.py'):
+        cfg = load_config(args.config, args.cfg_options)
+        cfg.launcher = args.launcher
+
+        # work_dir: CLI > config > ./work_dirs/<config name>
+        if args.work_dir is not None:
+            cfg.work_dir = args.work_dir
+        elif cfg.get('work_dir', None) is None:
+            cfg.work_dir = osp.join('./work_dirs',
+                                    osp.splitext(osp.basename(args.config))[0])
+
+        if args.amp:
+            optim_wrapper = cfg.optim_wrapper.type
+            if optim_wrapper == 'AmpOptimWrapper':
+                print_log('AMP training is already enabled in your config.',
+                          logger='current', level=logging.WARNING)
+            else:
+                assert optim_wrapper == 'OptimWrapper', (
+                    '`--amp` is only supported when the optimizer wrapper '
+                    f'type is `OptimWrapper` but got {optim_wrapper}.')
+                cfg.optim_wrapper.type = 'AmpOptimWrapper'
+                cfg.optim_wrapper.loss_scale = 'dynamic'
+
+        if args.resume == 'auto':
+            cfg.resume = True
+            cfg.load_from = None
+        elif args.resume is not None:
+            if not osp.isfile(args.resume):
+                raise InputError(f'--resume checkpoint not found: '
+                                 f'{args.resume}')
+            cfg.resume = True
+            cfg.load_from = args.resume
+
+        setup_cpu_distributed(cfg, args.launcher)
+        if 'runner_type' not in cfg:
+            runner = Runner.from_cfg(cfg)
+        else:
+            runner = RUNNERS.build(cfg)
+        runner.train()
+
+
+if __name__ == '__main__':
+    main()
