@@ -1,0 +1,3 @@
+# Table IV row 3 on ORSSD: TSDD + ASRD (224 -> 448), no TFGM.
+_base_ = './sral_r50_100e_orssd.py'
+model = dict(tfgm=None)
