@@ -1,0 +1,15 @@
+# Copyright (c) mmrsod contributors. All rights reserved.
+"""mmrsod models, registered into ``mmseg.registry.MODELS``."""
+from .backbones import SODResNet
+from .decode_heads import ASRDHead, TSDDHead
+from .losses import StructureLoss, TFGMLoss
+from .necks import PPMNeck
+from .segmentors import SRALSegmentor
+from .utils import (EDSRBlock, rgb_to_ycbcr, stack_gt_sem_seg, stack_gt_sr,
+                    strip_auxiliary_modules, ycbcr_to_rgb)
+
+__all__ = [
+    'SODResNet', 'PPMNeck', 'TSDDHead', 'ASRDHead', 'StructureLoss',
+    'TFGMLoss', 'SRALSegmentor', 'EDSRBlock', 'rgb_to_ycbcr', 'ycbcr_to_rgb',
+    'stack_gt_sem_seg', 'stack_gt_sr', 'strip_auxiliary_modules'
+]

@@ -1,0 +1,5 @@
+# Copyright (c) mmrsod contributors. All rights reserved.
+from .structure_loss import StructureLoss
+from .tfgm_loss import TFGMLoss
+
+__all__ = ['StructureLoss', 'TFGMLoss']

@@ -1,0 +1,364 @@
+# Copyright (c) mmrsod contributors. All rights reserved.
+"""Super-resolution assisted learning (SRAL) segmentor."""
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+from mmengine.config import ConfigDict
+from mmengine.structures import PixelData
+from mmseg.models.segmentors import EncoderDecoder
+from mmseg.models.utils import resize
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
+                         OptSampleList, SampleList, add_prefix)
+from torch import Tensor
+from ..utils import rgb_to_ycbcr, stack_gt_sem_seg, stack_gt_sr
+
+__all__ = ['SRALSegmentor']
+
+
+@MODELS.register_module()
+class SRALSegmentor(EncoderDecoder):
+    """Encoder-decoder saliency segmentor with an auxiliary SR task.
+
+    Training (``loss``) runs the backbone (+ neck) once and the decode
+    head's ``forward`` once; then
+
+    * ``decode.*``: the decode head's ``loss_by_feat`` (saliency loss,
+      e.g. TSDD deep supervision);
+    * ``sr.*``: the SR head (:class:`ASRDHead`) on the shared features,
+      MSE against ``gt_sr``;
+    * ``tfgm.*``: :class:`TFGMLoss` on (the final decode logits resized to
+      the HR label size, the SR head's ``sr_feat``, ``gt_sem_seg``,
+      ``gt_sr``).
+
+    Any mmseg decode head works: heads that return a list of maps (such as
+    :class:`TSDDHead`, ``[p1, ..., p5]``) have their **first element** taken
+    as the final map (a head may define ``final_logits`` to choose
+    otherwise); single-tensor heads (``PSPHead``,
+    ``DepthwiseSeparableASPPHead``, with ``out_channels=1``) are used
+    as-is, their ``loss_by_feat`` resizing the logits to the HR label.
+    ``acc_seg`` (meaningless for a 1-channel sigmoid output) is dropped.
+
+    Inference (``predict``) runs backbone, neck and decode head only: the
+    final logits are resized to ``out_scale`` x the input size (448 for a
+    224 input), the padding is removed, flips are undone and the map is
+    resized to ``ori_shape``; ``seg_logits`` holds sigmoid probabilities
+    (1, H, W) and ``pred_sem_seg`` ``(prob > threshold)`` as long. With
+    ``test_cfg.with_sr=True`` the SR head also runs and ``pred_sr`` holds
+    the clamped YCbCr [0, 1] SR image (3, 2h, 2w). :meth:`strip_auxiliary`
+    drops every training-only module (SR head, TFGM, auxiliary heads).
+
+    Args:
+        backbone (dict): Backbone config.
+        decode_head (dict): Saliency decode head config.
+        neck (dict, optional): Neck config. Defaults to None.
+        auxiliary_head (dict | list[dict], optional): mmseg auxiliary heads.
+            Defaults to None.
+        sr_head (dict, optional): SR head config (e.g. ``ASRDHead``).
+            Defaults to None (no SR task).
+        tfgm (dict, optional): ``TFGMLoss`` config; needs ``sr_head``.
+            Defaults to None.
+        out_scale (float): Prediction size relative to the input image.
+            Defaults to 2.
+        train_cfg (dict, optional): Training config. Defaults to None.
+        test_cfg (dict, optional): ``dict(mode='whole', with_sr=False)``
+            (only ``'whole'`` is supported). Defaults to None (that dict).
+        data_preprocessor (dict, optional): Data preprocessor config; its
+            mean/std undo the normalisation for the SR input residual.
+        pretrained (str, optional): Backbone checkpoint. Defaults to None.
+        init_cfg (dict | list[dict], optional): Init config.
+    """
+
+    def __init__(self,
+                 backbone: ConfigType,
+                 decode_head: ConfigType,
+                 neck: OptConfigType = None,
+                 auxiliary_head: OptConfigType = None,
+                 sr_head: OptConfigType = None,
+                 tfgm: OptConfigType = None,
+                 out_scale: float = 2.0,
+                 train_cfg: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 data_preprocessor: OptConfigType = None,
+                 pretrained: Optional[str] = None,
+                 init_cfg: OptMultiConfig = None) -> None:
+        test_cfg = ConfigDict(test_cfg or dict(mode='whole', with_sr=False))
+        mode = test_cfg.get('mode', 'whole')
+        if mode != 'whole':
+            raise ValueError("SRALSegmentor supports test_cfg.mode='whole' "
+                             f'only, got {mode!r}')
+        super().__init__(
+            backbone=backbone,
+            decode_head=decode_head,
+            neck=neck,
+            auxiliary_head=auxiliary_head,
+            train_cfg=train_cfg,
+            test_cfg=test_cfg,
+            data_preprocessor=data_preprocessor,
+            pretrained=pretrained,
+            init_cfg=init_cfg)
+        head_scale = getattr(self.decode_head, 'out_scale', None)
+        if head_scale is not None and head_scale != out_scale:
+            raise ValueError(
+                f'model.out_scale={out_scale} differs from '
+                f'model.decode_head.out_scale={head_scale}; set both to the '
+                'output/input size ratio')
+        self.out_scale = out_scale
+        self.sr_head = MODELS.build(sr_head) if sr_head is not None else None
+        self.tfgm = MODELS.build(tfgm) if tfgm is not None else None
+        if self.tfgm is not None and self.sr_head is None:
+            raise ValueError('model.tfgm needs model.sr_head (TFGM fuses the '
+                             "SR head's `sr_feat` with the saliency map)")
+        if test_cfg.get('with_sr', False) and self.sr_head is None:
+            raise ValueError('model.test_cfg.with_sr=True needs '
+                             'model.sr_head')
+
+    @property
+    def with_sr_head(self) -> bool:
+        """bool: Whether the segmentor has an SR head."""
+        return getattr(self, 'sr_head', None) is not None
+
+    @property
+    def with_tfgm(self) -> bool:
+        """bool: Whether the segmentor has a TFGM loss."""
+        return getattr(self, 'tfgm', None) is not None
+
+    def final_logits(self, seg_logits: Union[Tensor,
+                                             Sequence[Tensor]]) -> Tensor:
+        """Select the final map from the decode head's ``forward`` output.
+
+        Args:
+            seg_logits (Tensor | list[Tensor]): Decode head output.
+
+        Returns:
+            Tensor: Final logits of shape (N, C, h, w).
+        """
+        select = getattr(self.decode_head, 'final_logits', None)
+        if select is not None:
+            return select(seg_logits)
+        if isinstance(seg_logits, (list, tuple)):
+            return seg_logits[0]
+        return seg_logits
+
+    def lr_ycbcr(self, inputs: Tensor) -> Tensor:
+        """Undo the input normalisation and convert to YCbCr in [0, 1].
+
+        Assumes the contract's data preprocessor: BGR images converted to
+        RGB (``bgr_to_rgb=True``; without channel conversion the input is
+        taken as BGR) and normalised with ``mean``/``std`` on a 0-255
+        scale.
+
+        Args:
+            inputs (Tensor): Network input of shape (N, 3, h, w).
+
+        Returns:
+            Tensor: LR image in YCbCr [0, 1], shape (N, 3, h, w).
+        """
+        dp = self.data_preprocessor
+        x = inputs
+        if getattr(dp, '_enable_normalize', False):
+            x = x * dp.std.to(x) + dp.mean.to(x)
+        if not getattr(dp, 'channel_conversion', False):
+            x = x.flip(1)
+        return rgb_to_ycbcr((x / 255.0).clamp(0, 1))
+
+    def _sr_forward(self, x: Sequence[Tensor],
+                    inputs: Tensor) -> Tuple[Tensor, Tensor]:
+        """Run the SR head (with the LR input when it needs the residual).
+
+        Args:
+            x (Sequence[Tensor]): Encoder features.
+            inputs (Tensor): Network input of shape (N, 3, h, w).
+
+        Returns:
+            tuple[Tensor, Tensor]: ``pred_sr`` and ``sr_feat``.
+        """
+        lr = self.lr_ycbcr(inputs) if self.sr_head.input_residual else None
+        return self.sr_head(x, lr)
+
+    def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
+        """Compute the SOD, SR and TFGM losses.
+
+        Args:
+            inputs (Tensor): LR input images of shape (N, 3, h, w).
+            data_samples (list[SegDataSample]): Samples with ``gt_sem_seg``
+                (1, H, W) in [0, 1] and, with an SR head, ``gt_sr``
+                (3, H, W) YCbCr [0, 1] at the HR size.
+
+        Returns:
+            dict[str, Tensor]: ``decode.*``, ``aux*.*``, ``sr.*`` and
+            ``tfgm.*`` loss items.
+        """
+        x = self.extract_feat(inputs)
+        seg_logits = self.decode_head(x)
+        losses = dict()
+        loss_decode = self.decode_head.loss_by_feat(seg_logits, data_samples)
+        if self.out_channels == 1:
+            loss_decode.pop('acc_seg', None)
+        losses.update(add_prefix(loss_decode, 'decode'))
+        if self.with_auxiliary_head:
+            losses.update(self._auxiliary_head_forward_train(x, data_samples))
+        if self.with_sr_head:
+            pred_sr, sr_feat = self._sr_forward(x, inputs)
+            losses.update(
+                add_prefix(
+                    self.sr_head.loss_by_feat(pred_sr, data_samples), 'sr'))
+            if self.with_tfgm:
+                losses.update(
+                    add_prefix(
+                        self._tfgm_loss(seg_logits, sr_feat, data_samples),
+                        'tfgm'))
+        return losses
+
+    def _tfgm_loss(self, seg_logits: Union[Tensor,
+                                           List[Tensor]], sr_feat: Tensor,
+                   data_samples: SampleList) -> Dict[str, Tensor]:
+        """TFGM on the final logits resized to the HR label size."""
+        gt_sr = stack_gt_sr(data_samples).to(sr_feat)
+        gt_mask = stack_gt_sem_seg(data_samples).to(sr_feat)
+        hr_size = gt_sr.shape[2:]
+        if gt_mask.shape[2:] != hr_size:
+            raise ValueError(
+                f'SRALSegmentor: gt_sem_seg size {tuple(gt_mask.shape[2:])} '
+                f'differs from gt_sr size {tuple(hr_size)}; TFGM needs both '
+                'at the HR size (check the training pipeline)')
+        final = self.final_logits(seg_logits)
+        if final.shape[2:] != hr_size:
+            final = resize(
+                final,
+                size=hr_size,
+                mode='bilinear',
+                align_corners=self.align_corners)
+        sr_feat = self.sr_head.match_size(sr_feat, hr_size)
+        return self.tfgm(final, sr_feat, gt_mask, gt_sr)
+
+    def _predict_logits(self, x: Sequence[Tensor],
+                        input_size: Sequence[int]) -> Tensor:
+        """Final logits at ``out_scale`` x ``input_size``."""
+        final = self.final_logits(self.decode_head(x))
+        size = tuple(int(round(s * self.out_scale)) for s in input_size)
+        if tuple(final.shape[2:]) != size:
+            final = resize(
+                final,
+                size=size,
+                mode='bilinear',
+                align_corners=self.align_corners)
+        return final
+
+    def encode_decode(self, inputs: Tensor,
+                      batch_img_metas: List[dict]) -> Tensor:
+        """Final logits at ``out_scale`` x the input size.
+
+        Args:
+            inputs (Tensor): Input images of shape (N, 3, h, w).
+            batch_img_metas (list[dict]): Unused (kept for the API).
+
+        Returns:
+            Tensor: Logits of shape (N, C, out_scale*h, out_scale*w).
+        """
+        return self._predict_logits(
+            self.extract_feat(inputs), inputs.shape[2:])
+
+    def predict(self,
+                inputs: Tensor,
+                data_samples: OptSampleList = None) -> SampleList:
+        """Predict saliency maps (and optionally SR images).
+
+        Args:
+            inputs (Tensor): Input images of shape (N, 3, h, w).
+            data_samples (list[SegDataSample], optional): Samples with
+                ``ori_shape`` (and optionally padding/flip) metainfo.
+
+        Returns:
+            list[SegDataSample]: With ``seg_logits`` (sigmoid probability
+            (1, H, W) at ``ori_shape``), ``pred_sem_seg`` (long) and, with
+            ``test_cfg.with_sr``, ``pred_sr`` (3, 2h, 2w) in [0, 1].
+        """
+        x = self.extract_feat(inputs)
+        seg_logits = self._predict_logits(x, inputs.shape[2:])
+        results = self.postprocess_result(seg_logits, data_samples)
+        if self.test_cfg.get('with_sr', False):
+            if not self.with_sr_head:
+                raise ValueError(
+                    'test_cfg.with_sr=True but the model has no sr_head '
+                    '(it was removed by strip_auxiliary() or never built)')
+            pred_sr, _ = self._sr_forward(x, inputs)
+            pred_sr = pred_sr.clamp(0, 1)
+            for i, sample in enumerate(results):
+                sample.set_data({'pred_sr': PixelData(data=pred_sr[i])})
+        return results
+
+    def postprocess_result(self,
+                           seg_logits: Tensor,
+                           data_samples: OptSampleList = None) -> SampleList:
+        """Undo padding/flip, resize to ``ori_shape``, apply the sigmoid.
+
+        Padding sizes in the metainfo are in input pixels and are scaled by
+        ``out_scale``.
+
+        Args:
+            seg_logits (Tensor): Logits at ``out_scale`` x the input size,
+                shape (N, C, H, W).
+            data_samples (list[SegDataSample], optional): Samples to fill.
+
+        Returns:
+            list[SegDataSample]: Samples with ``seg_logits`` (probabilities
+            for C == 1, raw logits otherwise) and ``pred_sem_seg`` (long).
+        """
+        batch_size, channels, height, width = seg_logits.shape
+        only_prediction = data_samples is None
+        if only_prediction:
+            data_samples = [SegDataSample() for _ in range(batch_size)]
+        for i in range(batch_size):
+            logits = seg_logits[i:i + 1]
+            if not only_prediction:
+                meta = data_samples[i].metainfo
+                padding = meta.get('img_padding_size',
+                                   meta.get('padding_size', [0] * 4))
+                left, right, top, bottom = (
+                    int(round(p * self.out_scale)) for p in padding)
+                logits = logits[:, :, top:height - bottom, left:width - right]
+                if meta.get('flip', False):
+                    direction = meta.get('flip_direction', None)
+                    if direction == 'horizontal':
+                        logits = logits.flip(dims=(3, ))
+                    elif direction == 'vertical':
+                        logits = logits.flip(dims=(2, ))
+                    else:
+                        raise ValueError(
+                            f'unsupported flip_direction {direction!r} in '
+                            f'the metainfo of sample {i}')
+                logits = resize(
+                    logits,
+                    size=meta['ori_shape'][:2],
+                    mode='bilinear',
+                    align_corners=self.align_corners,
+                    warning=False)
+            logits = logits.squeeze(0)
+            if channels == 1:
+                logits = logits.sigmoid()
+                pred = (logits > self.decode_head.threshold).long()
+            else:
+                pred = logits.argmax(dim=0, keepdim=True)
+            data_samples[i].set_data({
+                'seg_logits': PixelData(data=logits),
+                'pred_sem_seg': PixelData(data=pred)
+            })
+        return data_samples
+
+    def strip_auxiliary(self) -> 'SRALSegmentor':
+        """Remove the training-only modules in place.
+
+        Drops ``sr_head``, ``tfgm`` and mmseg ``auxiliary_head`` (and turns
+        ``test_cfg.with_sr`` off), so the parameter count and FLOPs are
+        those of the saliency network alone, as deployed in the paper.
+
+        Returns:
+            SRALSegmentor: ``self``.
+        """
+        self.sr_head = None
+        self.tfgm = None
+        if getattr(self, 'auxiliary_head', None) is not None:
+            self.auxiliary_head = None
+        self.test_cfg['with_sr'] = False
+        return self

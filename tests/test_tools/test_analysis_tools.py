@@ -1,0 +1,74 @@
+# Copyright (c) mmrsod contributors. All rights reserved.
+"""tools/test.py (metrics, --out-dir maps, --out pickle), get_flops.py,
+benchmark.py and print_config.py on a briefly trained tiny SRAL model."""
+import pickle
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+
+@pytest.fixture
+def trained(tmp_path, write_tiny_config, tool):
+    cfg = write_tiny_config('tiny.py', max_iters=2, ckpt_interval=2)
+    work = tmp_path / 'work'
+    out = tool('train.py', cfg, '--work-dir', work)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return cfg, work / 'iter_2.pth'
+
+
+def test_test_py_metrics_maps_and_pickle(tmp_path, trained, tool,
+                                         tiny_dataset):
+    cfg, ckpt = trained
+    maps, pkl = tmp_path / 'maps', tmp_path / 'res.pkl'
+    out = tool('test.py', cfg, ckpt, '--work-dir', tmp_path / 'w',
+               '--out-dir', maps, '--out', pkl)
+    assert out.returncode == 0, out.stderr[-3000:]
+    log = out.stdout + out.stderr
+    for key in ('Sm', 'maxF', 'meanF', 'adpF', 'maxE', 'meanE', 'adpE', 'wF',
+                'MAE'):
+        assert re.search(rf'{key}: \d', log), key
+    names = sorted(p.name for p in maps.glob('*.png'))
+    assert len(names) == 4
+    for name in names:
+        pred = np.asarray(Image.open(maps / name))
+        assert pred.dtype == np.uint8 and pred.shape == (96, 96)
+    with open(pkl, 'rb') as f:
+        results = pickle.load(f)
+    assert len(results) == 4
+
+
+def _number(pattern, text):
+    match = re.search(pattern, text)
+    assert match, text[-2000:]
+    return float(match.group(1))
+
+
+def test_get_flops_strips_training_branches(trained, tool):
+    cfg, _ = trained
+    test_time = tool('analysis_tools/get_flops.py', cfg, '--shape', '64')
+    full = tool('analysis_tools/get_flops.py', cfg, '--shape', '64',
+                '--keep-aux')
+    for out in (test_time, full):
+        assert out.returncode == 0, out.stderr[-3000:]
+    assert 'Input shape: (1, 3, 64, 64)' in test_time.stdout
+    p_test = _number(r'Params: \S+ \((\d+)\)', test_time.stdout)
+    p_full = _number(r'Params: \S+ \((\d+)\)', full.stdout)
+    assert 0 < p_test < p_full
+
+
+def test_benchmark_and_print_config(trained, tool):
+    cfg, ckpt = trained
+    out = tool('analysis_tools/benchmark.py', cfg, ckpt, '--shape', '64',
+               '--baseline', cfg, '--baseline-shape', '128', '--num-iters',
+               '2', '--warmup', '1', '--repeat', '2')
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert 'torch ' in out.stdout and 'device: CPU' in out.stdout
+    assert _number(r'model: .* ([\d.]+) img/s', out.stdout) > 0
+    assert 'speed ratio model/baseline' in out.stdout
+    out = tool('misc/print_config.py', cfg, '--cfg-options',
+               'train_cfg.max_iters=7')
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "type='SRALSegmentor'" in out.stdout
+    assert 'max_iters=7' in out.stdout
