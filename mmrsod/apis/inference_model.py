@@ -49,7 +49,8 @@ def build_test_model(cfg: Config,
 
     Args:
         cfg (Config): A loaded config (``custom_imports`` already applied).
-        checkpoint (str, optional): Weights to load.
+        checkpoint (str, optional): Weights to load; without one the model
+            keeps its constructor initialisation (no pretrained download).
         strip_auxiliary (bool): Drop training-only branches.
         device (str): Where to put the model.
 
@@ -61,10 +62,11 @@ def build_test_model(cfg: Config,
         init_default_scope(scope)
     from mmengine.registry import MODELS
     model = MODELS.build(cfg.model)
+    # Without a checkpoint the weights stay as constructed: FLOPs and speed
+    # do not depend on them, and ``init_weights`` could try to download
+    # pretrained backbones.
     if checkpoint is not None:
         load_checkpoint(model, checkpoint, map_location='cpu')
-    elif hasattr(model, 'init_weights'):
-        model.init_weights()
     if strip_auxiliary and hasattr(model, 'strip_auxiliary'):
         model.strip_auxiliary()
     return model.to(device).eval()

@@ -72,3 +72,29 @@ def test_benchmark_and_print_config(trained, tool):
     assert out.returncode == 0, out.stderr[-3000:]
     assert "type='SRALSegmentor'" in out.stdout
     assert 'max_iters=7' in out.stdout
+
+
+def test_sr_branch_evaluation(tmp_path, trained, tool):
+    """with_sr=True keeps ASRD at test time; SRMetric reports PSNR/SSIM."""
+    cfg, ckpt = trained
+    sr_cfg = tmp_path / 'sr_eval.py'
+    sr_cfg.write_text(
+        f"_base_ = ['{cfg}']\n"
+        'model = dict(test_cfg=dict(with_sr=True))\n'
+        'test_pipeline = [\n'
+        "    dict(type='LoadImageFromFile'),\n"
+        "    dict(type='SODResize', scale=128),\n"
+        "    dict(type='GenerateLRInput', scale_factor=0.5,"
+        ' make_sr_target=True),\n'
+        "    dict(type='LoadSODAnnotations'),\n"
+        "    dict(type='PackSODInputs'),\n"
+        ']\n'
+        'test_dataloader = dict(dataset=dict(pipeline=test_pipeline))\n'
+        "test_evaluator = [dict(type='SODMetric'), dict(type='SRMetric')]\n")
+    out = tool('test.py', sr_cfg, ckpt, '--work-dir', tmp_path / 'w')
+    assert out.returncode == 0, out.stderr[-3000:]
+    log = out.stdout + out.stderr
+    psnr = _number(r'PSNR: ([\d.]+)', log)
+    ssim = _number(r'SSIM: ([\d.]+)', log)
+    assert 0 < psnr < 100 and 0 < ssim <= 1
+    assert re.search(r'Sm: [\d.]+', log)

@@ -58,6 +58,9 @@ model = dict(
         use_transposed_conv=True,
         out_scale=2,
         side_weights=(1.0, 1.0, 0.5, 0.25, 0.125),  # eq. 15
+        # at test time compute p1 only: the same map, without the unused
+        # side outputs p2..p5 (the authors' code computes and drops them)
+        eval_final_only=True,
         num_classes=2,
         out_channels=1,
         threshold=0.5,

@@ -1,0 +1,3 @@
+# Copyright (c) mmrsod contributors. All rights reserved.
+
+__all__ = []
