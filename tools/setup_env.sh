@@ -21,7 +21,8 @@
 #      `import mmcv.ops` fails, caching the wheel in
 #      $MMRSOD_CACHE/wheels/torch-<version>/ (default ~/.cache/mmrsod), so the
 #      ~25-55 min CPU build happens once per machine and torch version;
-#   5. installs the pinned runtime and test requirements and mmrsod (editable).
+#   5. installs the pinned runtime and test requirements (before mmcv, whose
+#      run-time deps they include) and mmrsod (editable).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -100,18 +101,30 @@ if "$PY" -c 'import torch' 2>/dev/null; then
   echo "[setup] keeping installed torch $("$PY" -c 'import torch; print(torch.__version__)')"
 else
   echo "[setup] installing $TORCH_SPEC (CPU build; install your CUDA torch first to keep it)"
-  # A machine with a local CPU wheel (pip find-links) needs no index; others
-  # get the CPU wheel from PyTorch's index.
-  "${PIP[@]}" install -q --no-index "$TORCH_SPEC" 2>/dev/null \
-    || "${PIP[@]}" install -q "$TORCH_SPEC" \
-         --index-url https://download.pytorch.org/whl/cpu \
-    || fail "torch" "Install torch yourself (https://pytorch.org) and re-run."
+  # A machine whose pip finds a local CPU wheel (find-links) installs that,
+  # with its dependencies from the usual index; others get the CPU wheel
+  # from PyTorch's index.
+  if "${PIP[@]}" install -q --no-deps --no-index "$TORCH_SPEC" 2>/dev/null; then
+    "${PIP[@]}" install -q "$TORCH_SPEC" \
+      || fail "torch" "pip could not install the dependencies of $TORCH_SPEC."
+  else
+    "${PIP[@]}" install -q "$TORCH_SPEC" \
+      --index-url https://download.pytorch.org/whl/cpu \
+      --extra-index-url https://pypi.org/simple \
+      || fail "torch" "Install torch yourself (https://pytorch.org) and re-run."
+  fi
 fi
 # numpy first, so that nothing later upgrades it past pysodmetrics' pin.
 "${PIP[@]}" install -q "numpy<2.3.5" || fail "torch" "pip could not install numpy<2.3.5."
 TORCH_TAG=$("$PY" -c 'import torch; print(torch.__version__)')
 
-# 4. mmcv with ops ---------------------------------------------------------
+# 4. the pinned OpenMMLab stack (mmcv's own run-time deps come with it) ----
+phase "requirements"
+"${PIP[@]}" install -q -r "$REPO/requirements/runtime.txt" \
+  -r "$REPO/requirements/tests.txt" \
+  || fail "requirements" "pip could not install requirements/runtime.txt."
+
+# 5. mmcv with ops ---------------------------------------------------------
 phase "mmcv $MMCV_VERSION with ops"
 if "$PY" -c "import mmcv, mmcv.ops; assert mmcv.__version__ == '$MMCV_VERSION'" 2>/dev/null; then
   echo "[setup] mmcv $MMCV_VERSION with ops already importable"
@@ -136,17 +149,14 @@ else
   else
     echo "[setup] installing cached wheel $WHEEL"
   fi
-  "${PIP[@]}" install -q --no-deps --force-reinstall "$WHEEL" \
+  "${PIP[@]}" install -q --force-reinstall --no-deps "$WHEEL" \
     || fail "mmcv install" "Could not install $WHEEL; delete it to rebuild."
   "$PY" -c 'import mmcv.ops' \
     || fail "mmcv install" "mmcv.ops does not import; delete $WHEEL_DIR to rebuild."
 fi
 
-# 5. OpenMMLab + mmrsod ----------------------------------------------------
-phase "requirements + mmrsod"
-"${PIP[@]}" install -q -r "$REPO/requirements/runtime.txt" \
-  -r "$REPO/requirements/tests.txt" \
-  || fail "requirements" "pip could not install requirements/runtime.txt."
+# 6. mmrsod -----------------------------------------------------------------
+phase "mmrsod"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$REPO" \
   || fail "mmrsod install" "pip install -e $REPO failed."
 "$PY" - <<'EOF' || fail "import check" "The stack installed but does not import (see above)."

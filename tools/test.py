@@ -33,8 +33,9 @@ def parse_args() -> argparse.Namespace:
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
         '--show-dir',
-        help='directory where painted images will be saved; relative paths '
-        'are under the run\'s timestamped work dir')
+        help='save painted predictions (image | prediction overlay) to '
+        'DIR/vis_data/vis_image/ (mmseg behaviour; relative to the current '
+        'directory)')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
