@@ -7,7 +7,7 @@
 #   1. here, with internet access to PyPI (from the repo root):
 #        bash tools/misc/gpu_env.sh --download
 #      saves the wheels mmrsod needs for cp312/manylinux x86-64 and the mmcv
-#      sdist into .whl/ (git-ignored; about 25 MB).
+#      sdist into .whl/ (git-ignored; about 10 MB).
 #   2. on the GPU machine, with .whl/ carried along:
 #        bash tools/misc/gpu_env.sh
 #      installs them into /tmp/site (PYTHONPATH, the machine's torch is kept),
@@ -26,15 +26,20 @@ if [ "${1:-}" = "--download" ]; then
   PLAT=(--platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64
         --platform manylinux2014_x86_64 --platform manylinux1_x86_64
         --platform any)
+  # Only what the GPU image lacks: it has torch, numpy 2.5 (its compiled
+  # packages are built against it, so it is kept; pysodmetrics' numpy pin
+  # only matters for MSIoU, which mmrsod does not use), opencv, scipy,
+  # scikit-image, scikit-learn, matplotlib, rich, pyyaml, pillow.
   for req in mmengine==0.10.7 mmdet==3.3.0 mmsegmentation==1.2.2 \
-             pysodmetrics==1.6.2 ftfy regex "numpy<2.3.5" addict yapf \
-             termcolor rich pycocotools terminaltables shapely platformdirs \
-             tomli wcwidth markdown-it-py mdurl pygments "setuptools<81" \
-             scikit-learn threadpoolctl joblib prettytable; do
+             pysodmetrics==1.6.2 ftfy addict yapf termcolor pycocotools \
+             terminaltables shapely platformdirs tomli wcwidth prettytable \
+             "setuptools<81"; do
     python3 -m pip download -q --no-deps --only-binary=:all: \
       --python-version 3.12 --implementation cp "${PLAT[@]}" -d "$WHL" "$req"
   done
-  python3 -m pip download -q --no-deps --no-binary=:all: \
+  # mmcv's sdist metadata step imports torch: use the mmrsod environment
+  DLPY="${MMRSOD_PY:-$HOME/.cache/mmrsod/venv/bin/python}"
+  "$DLPY" -m pip download -q --no-deps --no-binary=:all: \
     --no-build-isolation -d "$WHL" mmcv==2.1.0
   du -sh "$WHL"
   exit 0
