@@ -30,9 +30,9 @@ def check_cfg_options(cfg: Config, options: Optional[Dict[str, Any]]) -> None:
 
     mmengine silently adds unknown keys, so a typo such as
     ``train_cfg.max_iter=10`` (for ``max_iters``) would train with the
-    default. A key is accepted when each dotted part exists; the value of
-    ``_delete_``-style keys and keys below a dict that the option replaces
-    wholesale are not checked.
+    default. A key is accepted when each dotted part exists. A key written
+    with a leading ``+`` (``+randomness.deterministic=True``) deliberately
+    adds its last part; everything above it must exist.
 
     Args:
         cfg (Config): The loaded config.
@@ -44,8 +44,15 @@ def check_cfg_options(cfg: Config, options: Optional[Dict[str, Any]]) -> None:
     """
     for full_key in (options or {}):
         node: Any = cfg._cfg_dict
-        parts = full_key.split('.')
+        adding = full_key.startswith('+')
+        parts = full_key.lstrip('+').split('.')
         for depth, part in enumerate(parts):
+            if adding and depth == len(parts) - 1:
+                if not isinstance(node, (dict, ConfigDict)):
+                    raise ConfigError(
+                        f'--cfg-options key "{full_key}": cannot add '
+                        f'"{part}" below a non-dict value')
+                break
             if not _has_key(node, part):
                 parent = '.'.join(parts[:depth]) or '<top level>'
                 if isinstance(node, (dict, ConfigDict)):
@@ -55,7 +62,8 @@ def check_cfg_options(cfg: Config, options: Optional[Dict[str, Any]]) -> None:
                     hint = ''
                 raise ConfigError(
                     f'--cfg-options key "{full_key}" does not exist in the '
-                    f'config: "{part}" is not in {parent}{hint}')
+                    f'config: "{part}" is not in {parent}{hint}; write '
+                    f'"+{full_key.lstrip("+")}=..." to add a new key')
             node = _child(node, part)
 
 
@@ -86,5 +94,7 @@ def load_config(path: str,
                           ) from err
     check_cfg_options(cfg, cfg_options)
     if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+        cfg.merge_from_dict(
+            {key.lstrip('+'): value
+             for key, value in cfg_options.items()})
     return cfg

@@ -48,3 +48,13 @@ def test_broken_config(tmp_path):
     path.write_text('model = dict(\n')
     with pytest.raises(ConfigError, match='cannot load config'):
         load_config(str(path))
+
+
+def test_plus_prefix_adds_a_key(cfg_file):
+    cfg = load_config(cfg_file, {'+train_cfg.val_interval': 5})
+    assert cfg.train_cfg.val_interval == 5 and cfg.train_cfg.max_iters == 10
+    # the parent must still exist
+    with pytest.raises(ConfigError, match='train_cfgg'):
+        load_config(cfg_file, {'+train_cfgg.val_interval': 5})
+    with pytest.raises(ConfigError, match='non-dict'):
+        load_config(cfg_file, {'+train_cfg.max_iters.x': 5})
