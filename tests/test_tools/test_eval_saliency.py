@@ -190,3 +190,30 @@ def test_match_predictions_in_process(maps):
         tool.match_predictions(pred_dir, gt_dir, '_X')
     with pytest.raises(FileNotFoundError, match='not a directory'):
         tool.match_predictions(pred_dir / 'nope', gt_dir, '')
+
+
+def test_gt_read_like_the_dataset_pipeline(tmp_path):
+    """GT masks go through the dataset's decoder (LoadSODAnnotations): a
+    mask stored only in its alpha channel (RGB all white) is the object,
+    not an all-white image."""
+    from mmrsod.datasets.transforms import decode_sod_mask
+    tool = _load_tool()
+    mask = np.zeros((32, 32), np.uint8)
+    mask[8:20, 10:24] = 255
+    rgba = np.dstack([np.full_like(mask, 255)] * 3 + [mask])
+    gt_path, pred_path = tmp_path / 'a.png', tmp_path / 'a_pred.png'
+    cv2.imwrite(str(gt_path), rgba)
+    cv2.imwrite(str(pred_path), mask)
+    np.testing.assert_array_equal(
+        decode_sod_mask(gt_path.read_bytes(), str(gt_path)), mask)
+    record = tool.evaluate_pair(('a', str(pred_path), str(gt_path),
+                                 'default'))
+    metrics = tool.aggregate_sod_statistics([record])['metrics']
+    assert metrics['MAE'] == 0 and metrics['Sm'] == pytest.approx(1.0)
+
+
+def test_unreadable_gt_is_an_error(maps, monkeypatch, capsys):
+    gt_dir, pred_dir = maps
+    (gt_dir / '0001.png').write_bytes(b'garbage')
+    assert _run_main(monkeypatch, pred_dir, gt_dir, '--pred-suffix', '_M') == 2
+    assert '0001.png' in capsys.readouterr().err

@@ -30,6 +30,7 @@ from multiprocessing import Pool
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from mmrsod.datasets.transforms import decode_sod_mask
 from mmrsod.evaluation.functional import (
     SOD_METRIC_KEYS, aggregate_sod_statistics, attribute_scores,
     check_attribute_coverage, load_attribute_file, read_gray_map,
@@ -125,7 +126,9 @@ def evaluate_pair(task: Tuple[str, str, str, str]) -> dict:
     """Per-image record for ``(stem, pred_path, gt_path, protocol)``."""
     stem, pred_path, gt_path, protocol = task
     pred = read_gray_map(pred_path)
-    gt = read_gray_map(gt_path)
+    # GT through the dataset's own decoder, so this tool and SODMetric (fed
+    # by LoadSODAnnotations) score the same masks, alpha handling included
+    gt = decode_sod_mask(Path(gt_path).read_bytes(), str(gt_path))
     if protocol == 'sral':
         record = sral_image_statistics(pred, gt)
     else:
