@@ -3,15 +3,15 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
+from mmrsod.utils.color_space import (BT601_RGB_TO_YCBCR,
+                                      BT601_YCBCR_OFFSET_8BIT)
 from .sod_resize import resize_array
 
 __all__ = ['GenerateLRInput', 'bgr_to_ycbcr']
 
 # ITU-R BT.601 full range (JPEG / JFIF), as PIL ``convert('YCbCr')``.
-_YCBCR_FROM_RGB = np.array([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5],
-                            [0.5, -0.418688, -0.081312]],
-                           dtype=np.float64)
-_YCBCR_OFFSET = np.array([0.0, 128.0, 128.0], dtype=np.float64)
+_YCBCR_FROM_RGB = np.array(BT601_RGB_TO_YCBCR, dtype=np.float64)
+_YCBCR_OFFSET = np.array(BT601_YCBCR_OFFSET_8BIT, dtype=np.float64)
 
 
 def bgr_to_ycbcr(img: np.ndarray) -> np.ndarray:

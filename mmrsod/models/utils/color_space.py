@@ -3,12 +3,14 @@
 import torch
 from torch import Tensor
 
+from mmrsod.utils.color_space import (BT601_RGB_TO_YCBCR,
+                                      BT601_YCBCR_OFFSET_8BIT)
+
 __all__ = ['rgb_to_ycbcr', 'ycbcr_to_rgb']
 
-# Rows give Y, Cb, Cr as linear combinations of R, G, B (all in [0, 1]).
-_RGB2YCBCR = ((0.299, 0.587, 0.114), (-0.168736, -0.331264, 0.5),
-              (0.5, -0.418688, -0.081312))
-_YCBCR_OFFSET = (0.0, 0.5, 0.5)
+_RGB2YCBCR = BT601_RGB_TO_YCBCR
+# on the [0, 1] scale: 128 / 255 for Cb and Cr, as the 8-bit convention
+_YCBCR_OFFSET = tuple(v / 255.0 for v in BT601_YCBCR_OFFSET_8BIT)
 
 
 def _check(img: Tensor, name: str) -> None:
