@@ -232,7 +232,8 @@ def summarise(t1, t2, t3_consist, t3_similar, smap1, pred_sr,
 def our_model_cfg(align_corners: Optional[bool] = None):
     """Config of our default SRAL-R50 for the comparison.
 
-    No pretrained weights; SR loss weight 1 (t2 is the plain MSE).
+    No pretrained weights; SR loss weight 1 (t2 is the plain MSE; the
+    loss is divided by ``sr_head.loss_weight`` anyway).
 
     Args:
         align_corners (bool, optional): Override ``align_corners`` of the
@@ -242,8 +243,10 @@ def our_model_cfg(align_corners: Optional[bool] = None):
     cfg = Config.fromfile(str(REPO / 'configs/_base_/models/sral_r50.py'))
     model = cfg.model
     model.backbone.init_cfg = None
-    model.sr_head.loss_weight = 1.0
-    model.sr_head.warmup_iters = 0
+    # only keys the config has (the warm-up may live in a hook)
+    for key, value in (('loss_weight', 1.0), ('warmup_iters', 0)):
+        if key in model.sr_head:
+            model.sr_head[key] = value
     if align_corners is not None:
         model.decode_head.align_corners = align_corners
         model.sr_head.align_corners = align_corners
@@ -314,7 +317,8 @@ def run_ours(model: nn.Module) -> Dict[str, object]:
     with torch.no_grad():
         metas = [dict(img_shape=(LR_SIZE, LR_SIZE))] * EVAL_BATCH
         prob = model.encode_decode(data['eval_img'], metas).sigmoid()
-    return summarise(t1, losses['sr.loss_sr'],
+    sr_weight = float(getattr(model.sr_head, 'loss_weight', 1.0))
+    return summarise(t1, losses['sr.loss_sr'] / sr_weight,
                      losses['tfgm.loss_tfgm_consist'],
                      losses['tfgm.loss_tfgm_similar'], seen['smaps'][0],
                      seen['sr'][0], prob)
