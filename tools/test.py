@@ -27,8 +27,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--out-dir',
         type=str,
-        help='write each predicted map as an 8-bit PNG at GT resolution, '
-        'named after its image (SOD evaluators with a `pred_dir` option)')
+        help='write each predicted map as an 8-bit PNG named after its '
+        'image (SOD evaluators with a `pred_dir` option); format: '
+        '--out-format')
+    parser.add_argument(
+        '--out-format',
+        choices=('gt', 'sral'),
+        default='gt',
+        help='maps of --out-dir: gt = probabilities at GT resolution '
+        "(default); sral = as the SRAL authors' getsmaps.py (448 px network "
+        'output, min-max normalised, zeroed if its max <= 0.25), to compare '
+        'eval_saliency.py --protocol sral with the published table')
     parser.add_argument(
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
@@ -71,8 +80,13 @@ def enable_visualization(cfg, args: argparse.Namespace) -> None:
         hooks.visualization.interval = 1
 
 
-def set_pred_dir(cfg, out_dir: str) -> None:
-    """Point every test evaluator that can write maps at ``out_dir``."""
+def set_pred_dir(cfg, out_dir: str, out_format: str = 'gt') -> None:
+    """Point every test evaluator that can write maps at ``out_dir``.
+
+    With ``out_format='sral'`` the maps are written as the SRAL authors'
+    ``getsmaps.py`` does, from the network-size map that
+    ``model.test_cfg.with_out_map=True`` makes the segmentor keep.
+    """
     evaluators = cfg.test_evaluator
     if isinstance(evaluators, (dict, ConfigDict)):
         evaluators = [evaluators]
@@ -80,9 +94,16 @@ def set_pred_dir(cfg, out_dir: str) -> None:
     for evaluator in evaluators:
         if evaluator.get('type', '') in ('SODMetric', 'mmseg.SODMetric'):
             evaluator['pred_dir'] = out_dir
+            evaluator['map_format'] = out_format
             hit = True
     if not hit:
         raise InputError('--out-dir needs a SODMetric in test_evaluator')
+    if out_format == 'sral':
+        if 'SRALSegmentor' not in str(cfg.model.get('type', '')):
+            raise InputError('--out-format sral needs model.type='
+                             f"'SRALSegmentor', got {cfg.model.get('type')!r}")
+        cfg.model.setdefault('test_cfg', ConfigDict(mode='whole'))
+        cfg.model.test_cfg['with_out_map'] = True
 
 
 def main() -> None:
@@ -101,8 +122,10 @@ def main() -> None:
 
         if args.show or args.show_dir:
             enable_visualization(cfg, args)
+        if args.out_format != 'gt' and not args.out_dir:
+            raise InputError('--out-format needs --out-dir')
         if args.out_dir:
-            set_pred_dir(cfg, args.out_dir)
+            set_pred_dir(cfg, args.out_dir, args.out_format)
         if args.out is not None:
             if not args.out.endswith(('.pkl', '.pickle')):
                 raise InputError(f'--out must be a .pkl file: {args.out}')

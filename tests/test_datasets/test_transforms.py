@@ -189,14 +189,100 @@ def test_flip_rotate_independent_and_errors():
     assert np.array_equal(out['img'], img0)
     assert out['flip'] is False and out['flip_direction'] == ()
     t = RandomFlipRotate(
-        scheme='independent', hflip_prob=1, vflip_prob=0, angles=(90, ))
+        scheme='independent',
+        hflip_prob=1,
+        vflip_prob=0,
+        angles=(90, ),
+        rotate_mode='exact')
     out = t.transform(_sample(h=4, w=6))
     assert out['img'].shape == (6, 4, 3) and out['img_shape'] == (6, 4)
     assert out['gt_seg_map'].shape == (6, 4)
+    assert 'canvas_fill_mask' not in out
     with pytest.raises(ValueError, match='multiples of 90'):
         RandomFlipRotate(angles=(45, ))
     with pytest.raises(ValueError, match='scheme'):
         RandomFlipRotate(scheme='foo')
+    with pytest.raises(ValueError, match='rotate_mode'):
+        RandomFlipRotate(rotate_mode='expand')
+
+
+def test_canvas_rotation_by_hand():
+    """The authors' rotation: canvas kept, ends cut, black bars."""
+    img = np.arange(1, 16, dtype=np.uint8).reshape(3, 5)
+    # 90 degrees counter-clockwise: the 5x3 rotated image is centred in
+    # the 3x5 canvas; its first and last rows are cut, columns 0 and 4 fill
+    expected = np.array([[0, 4, 9, 14, 0], [0, 3, 8, 13, 0], [0, 2, 7, 12, 0]],
+                        np.uint8)
+    assert np.array_equal(RandomFlipRotate.rotate_canvas(img, 90), expected)
+    soft = img.astype(np.float32) / 16
+    assert np.array_equal(
+        RandomFlipRotate.rotate_canvas(soft, 90), expected / np.float32(16))
+    # square images: the exact rotation
+    sq = np.arange(16, dtype=np.uint8).reshape(4, 4)
+    for angle in (90, 180, 270):
+        assert np.array_equal(
+            RandomFlipRotate.rotate_canvas(sq, angle),
+            np.rot90(sq, angle // 90))
+    # the transform: flips first, then the rotation; fill recorded
+    t = RandomFlipRotate(
+        scheme='independent', hflip_prob=1, vflip_prob=0, angles=(90, ))
+    r = dict(
+        img=np.repeat(img[..., None], 3, axis=2),
+        gt_seg_map=(img > 7).astype(np.uint8),
+        seg_fields=['gt_seg_map'])
+    out = t.transform(r)
+    flipped = img[:, ::-1]
+    want = RandomFlipRotate.rotate_canvas(np.ascontiguousarray(flipped), 90)
+    assert np.array_equal(out['img'][..., 1], want)
+    assert out['img'].shape == (3, 5, 3) and out['img_shape'] == (3, 5)
+    assert np.array_equal(out['gt_seg_map'], ((want > 7)).astype(np.uint8))
+    fill = np.zeros((3, 5), np.uint8)
+    fill[:, [0, 4]] = 1
+    assert np.array_equal(out['canvas_fill_mask'], fill)
+    with pytest.raises(ValueError, match='before SODResize'):
+        t.transform(dict(img=img, img_original=img))
+
+
+def test_authors_order_and_lr_from_original():
+    """flip/rotate the original, resize, LR from the original (PIL)."""
+    rng = np.random.default_rng(5)
+    img = rng.integers(0, 256, (6, 10, 3), dtype=np.uint8)
+    r = dict(
+        img=img.copy(),
+        gt_seg_map=np.ones((6, 10), np.uint8),
+        seg_fields=['gt_seg_map'],
+        ori_shape=(6, 10))
+    r = RandomFlipRotate(
+        scheme='independent', hflip_prob=0, vflip_prob=0,
+        angles=(270, )).transform(r)
+    rotated = RandomFlipRotate.rotate_canvas(img, 270)
+    assert np.array_equal(r['img'], rotated)
+    r = SODResize(scale=8, soft_label=True, keep_original=True).transform(r)
+    assert np.array_equal(r['img_original'], rotated)
+    # the fill mask (2 columns each side of the 10-wide canvas) is resized
+    # bilinearly like the image
+    fill = np.zeros((6, 10), np.uint8)
+    fill[:, [0, 1, 8, 9]] = 255
+    fill_hr = np.asarray(Image.fromarray(fill).resize(
+        (8, 8), Image.BILINEAR)).astype(np.float32) / 255
+    assert np.allclose(r['canvas_fill_mask'], fill_hr)
+    hr = r['img'].copy()
+    out = GenerateLRInput(
+        interpolation='bilinear', backend='pillow',
+        source='original').transform(r)
+    lr = np.asarray(Image.fromarray(rotated).resize((4, 4), Image.BILINEAR))
+    assert np.array_equal(out['img'], lr)
+    assert 'img_original' not in out and 'canvas_fill_mask' not in out
+    # SR target: YCbCr of the HR image, with the authors' zero chroma where
+    # the rotation filled (their YCbCr image is rotated with fill 0)
+    want = bgr_to_ycbcr(hr)
+    want[..., 1:] -= fill_hr[..., None] * np.float32(128 / 255)
+    assert np.allclose(out['gt_sr'], np.clip(want, 0, 1), atol=1e-6)
+    assert np.allclose(out['gt_sr'][:, 0, 1:], 0, atol=1e-6)  # pure fill
+    with pytest.raises(ValueError, match='keep_original=True'):
+        GenerateLRInput(source='original').transform(_sample(h=8, w=12))
+    with pytest.raises(ValueError, match='source'):
+        GenerateLRInput(source='lr')
 
 
 # --------------------------------------------------------------------------

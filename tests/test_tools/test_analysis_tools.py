@@ -39,6 +39,28 @@ def test_test_py_metrics_maps_and_pickle(tmp_path, trained, tool,
     assert len(results) == 4
 
 
+def test_test_py_sral_map_format(tmp_path, trained, tool):
+    """--out-format sral writes the authors' maps from the 2x output."""
+    from mmrsod.evaluation.functional import sral_saliency_map
+    cfg, ckpt = trained
+    maps, pkl = tmp_path / 'maps', tmp_path / 'res.pkl'
+    out = tool('test.py', cfg, ckpt, '--work-dir', tmp_path / 'w',
+               '--out-dir', maps, '--out-format', 'sral', '--out', pkl)
+    assert out.returncode == 0, out.stderr[-3000:]
+    with open(pkl, 'rb') as f:
+        results = pickle.load(f)
+    assert len(results) == 4
+    for sample in results:
+        name = sample['img_path'].rsplit('/', 1)[-1].rsplit('.', 1)[0]
+        saved = np.asarray(Image.open(maps / f'{name}.png'))
+        out_map = sample['out_map']['data'][0].numpy()
+        assert saved.shape == out_map.shape == (128, 128)  # 2 x 64 input
+        np.testing.assert_array_equal(saved, sral_saliency_map(out_map))
+    bad = tool('test.py', cfg, ckpt, '--out-format', 'sral')
+    assert bad.returncode == 2 and '--out-format needs --out-dir' in \
+        bad.stderr
+
+
 def _number(pattern, text):
     match = re.search(pattern, text)
     assert match, text[-2000:]

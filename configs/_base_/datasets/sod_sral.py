@@ -7,12 +7,18 @@ dataset_type = 'SODDataset'
 data_root = 'data/EORSSD'
 hr_size = 448
 
+# As the authors: flip and rotate the original image (canvas kept: on a
+# non-square image 90/270 degrees cut the ends and leave black bars), then
+# resize. Ours: RandomFlipRotate(rotate_mode='exact') after SODResize.
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadSODAnnotations'),
+    dict(type='RandomFlipRotate', scheme='sral', rotate_mode='canvas'),
     # soft (bilinear) 448 label, as the SRAL authors
     dict(type='SODResize', scale=hr_size, soft_label=True),
-    dict(type='RandomFlipRotate', scheme='sral'),
+    # 2x bicubic (cv2, no anti-aliasing) from the 448 image; the authors'
+    # LR input: SODResize(keep_original=True) and GenerateLRInput(
+    # interpolation='bilinear', backend='pillow', source='original')
     dict(
         type='GenerateLRInput',
         scale_factor=0.5,
@@ -39,8 +45,8 @@ sr_test_pipeline = [
 hr_train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadSODAnnotations'),
+    dict(type='RandomFlipRotate', scheme='sral', rotate_mode='canvas'),
     dict(type='SODResize', scale=hr_size, soft_label=True),
-    dict(type='RandomFlipRotate', scheme='sral'),
     dict(type='PackSODInputs'),
 ]
 hr_test_pipeline = [

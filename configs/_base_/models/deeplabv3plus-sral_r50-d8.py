@@ -31,6 +31,9 @@ model = dict(
         in_channels=(256, 2048),  # ResNetV1c layer1 (1/4), layer4 (1/8)
         in_index=(0, 3),
         norm_cfg=norm_cfg,
+        # the authors' ASRD resizes with align_corners=True; the mmseg decode
+        # head (and so the segmentor's final resizes) keeps mmseg's False
+        align_corners=True,
         loss_weight=100.0,
         warmup_iters=0),
     tfgm=dict(type='TFGMLoss'),

@@ -67,7 +67,10 @@ model = dict(
         dropout_ratio=0.0,
         norm_cfg=norm_cfg,
         act_cfg=dict(type='ReLU'),
-        align_corners=False,
+        # bilinear resizes with align_corners=True as the authors (feature
+        # passing, side maps; the segmentor's final resizes read it too);
+        # False = mmseg's convention
+        align_corners=True,
         loss_decode=dict(type='StructureLoss', loss_name='loss_sod')),
     sr_head=dict(
         type='ASRDHead',
@@ -79,6 +82,7 @@ model = dict(
         mid_channels=64,
         up_channels=(64, 32, 16),
         input_residual=False,  # eq. 7's residual is unused in the code
+        align_corners=True,  # f6 -> size of f2, as the authors
         norm_cfg=norm_cfg,
         loss_weight=100.0,  # lambda_2
         # the authors train epoch 0 with weight 1: set warmup_iters to the

@@ -41,20 +41,34 @@ def bgr_to_ycbcr(img: np.ndarray) -> np.ndarray:
 
 @TRANSFORMS.register_module()
 class GenerateLRInput(BaseTransform):
-    """Make the low-resolution network input from the (augmented) HR image.
+    """Make the low-resolution network input from the (augmented) image.
 
-    Run it after ``SODResize`` and ``RandomFlipRotate``: the current
-    ``img`` is the HR image (e.g. 448x448). It is downsampled by
-    ``scale_factor`` (default 0.5, giving 224x224) with ``interpolation``
-    and becomes the new ``img``; with ``make_sr_target=True`` the HR image
-    is kept as the super-resolution target ``gt_sr`` in YCbCr (see
-    :func:`bgr_to_ycbcr`). Because the LR image is derived from the already
-    augmented HR image, input, mask and SR target are always aligned.
+    Run it after ``SODResize`` (and after ``RandomFlipRotate`` wherever that
+    is): the current ``img`` is the HR image (e.g. 448x448). The LR input
+    of size ``scale_factor`` x the HR size (default 0.5, giving 224x224) is
+    made with ``interpolation`` from
 
-    The default is the classic SR degradation: bicubic
-    (``cv2.INTER_CUBIC``, result clipped to 0-255). The SRAL authors instead
-    resize the original image bilinearly with PIL to 224; the closest
-    variant here is ``interpolation='bilinear', backend='pillow'``.
+    * ``source='hr'`` (default): the HR image (a 2x SR degradation);
+    * ``source='original'``: the image before ``SODResize`` (at its own
+      resolution, after any flip/rotation placed before the resize), which
+      ``SODResize(keep_original=True)`` keeps as ``img_original``. This is
+      what the SRAL authors do: ``interpolation='bilinear',
+      backend='pillow'`` (PIL bilinear, anti-aliased) from the original.
+
+    The LR image becomes the new ``img``; with ``make_sr_target=True`` the
+    HR image is kept as the super-resolution target ``gt_sr`` in YCbCr (see
+    :func:`bgr_to_ycbcr`). Input, mask and SR target stay aligned.
+
+    The default degradation is bicubic with OpenCV (``cv2.INTER_CUBIC``,
+    clipped to 0-255), which has **no anti-aliasing**: shrinking by 2 it
+    interpolates the 4x4 neighbourhood of each output pixel without
+    widening the kernel (``backend='pillow'`` widens it).
+
+    With a canvas rotation before the resize (``RandomFlipRotate
+    (rotate_mode='canvas')``, which leaves ``canvas_fill_mask``), the
+    chroma of ``gt_sr`` is set as the authors' SR target has it there:
+    they rotate the YCbCr image with fill 0, so the filled pixels are
+    Y = Cb = Cr = 0 instead of the YCbCr of black (Cb = Cr = 128/255).
 
     Required Keys: img
 
@@ -66,6 +80,8 @@ class GenerateLRInput(BaseTransform):
     - gt_sr (np.float32, (H_hr, W_hr, 3), YCbCr in [0, 1]) when
       ``make_sr_target=True``.
 
+    Removed Keys: img_original, canvas_fill_mask.
+
     Args:
         scale_factor (float): LR size / HR size. Defaults to 0.5.
         interpolation (str): ``'bicubic'`` (default), ``'bilinear'`` or
@@ -73,13 +89,16 @@ class GenerateLRInput(BaseTransform):
         backend (str): ``'cv2'`` (default) or ``'pillow'`` (anti-aliased).
         make_sr_target (bool): Store the HR image as ``gt_sr``. Defaults
             to True.
+        source (str): ``'hr'`` or ``'original'``, see above. Defaults to
+            ``'hr'``.
     """
 
     def __init__(self,
                  scale_factor: float = 0.5,
                  interpolation: str = 'bicubic',
                  backend: str = 'cv2',
-                 make_sr_target: bool = True) -> None:
+                 make_sr_target: bool = True,
+                 source: str = 'hr') -> None:
         if not 0 < scale_factor <= 1:
             raise ValueError('GenerateLRInput: scale_factor must be in '
                              f'(0, 1], got {scale_factor}')
@@ -90,6 +109,10 @@ class GenerateLRInput(BaseTransform):
         if backend not in ('cv2', 'pillow'):
             raise ValueError(f'GenerateLRInput: unknown backend {backend!r}; '
                              "expected 'cv2' or 'pillow'")
+        if source not in ('hr', 'original'):
+            raise ValueError(f'GenerateLRInput: unknown source {source!r}; '
+                             "expected 'hr' or 'original'")
+        self.source = source
         self.scale_factor = scale_factor
         self.interpolation = interpolation
         self.backend = backend
@@ -115,15 +138,37 @@ class GenerateLRInput(BaseTransform):
                 f'{results.get("img_path")} is not divisible by '
                 f'1/scale_factor={1 / self.scale_factor:g}; resize it first '
                 '(SODResize)')
-        results['img'] = resize_array(hr, (lr_h, lr_w), self.interpolation,
+        original = results.pop('img_original', None)
+        if self.source == 'original':
+            if original is None:
+                raise ValueError(
+                    "GenerateLRInput(source='original') needs the image "
+                    'before the resize: set SODResize(keep_original=True) '
+                    'in the pipeline')
+            src = original
+        else:
+            src = hr
+        results['img'] = resize_array(src, (lr_h, lr_w), self.interpolation,
                                       self.backend)
         results['img_shape'] = (lr_h, lr_w)
         results['hr_shape'] = (h, w)
         if 'scale_factor' in results:  # keep it relative to the original
             sw, sh = results['scale_factor']
             results['scale_factor'] = (sw * lr_w / w, sh * lr_h / h)
+        fill = results.pop('canvas_fill_mask', None)
         if self.make_sr_target:
-            results['gt_sr'] = bgr_to_ycbcr(hr)
+            gt_sr = bgr_to_ycbcr(hr)
+            if fill is not None:
+                if fill.shape != (h, w):
+                    raise ValueError(
+                        f'GenerateLRInput: canvas_fill_mask {fill.shape} '
+                        f'does not match the HR image {(h, w)}; put '
+                        'RandomFlipRotate before SODResize')
+                chroma = _YCBCR_OFFSET[1:].astype(np.float32) / 255.0
+                gt_sr[...,
+                      1:] = np.clip(gt_sr[..., 1:] - fill[..., None] * chroma,
+                                    0.0, 1.0)
+            results['gt_sr'] = gt_sr
         return results
 
     def __repr__(self) -> str:
@@ -131,4 +176,5 @@ class GenerateLRInput(BaseTransform):
                 f'scale_factor={self.scale_factor}, '
                 f"interpolation='{self.interpolation}', "
                 f"backend='{self.backend}', "
-                f'make_sr_target={self.make_sr_target})')
+                f'make_sr_target={self.make_sr_target}, '
+                f"source='{self.source}')")

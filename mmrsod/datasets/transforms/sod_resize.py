@@ -101,6 +101,12 @@ class SODResize(BaseTransform):
     Added Keys:
 
     - scale_factor (tuple[float, float]): (w_scale, h_scale)
+    - img_original (np.ndarray): the image before the resize, with
+      ``keep_original=True`` (for ``GenerateLRInput(source='original')``).
+
+    ``canvas_fill_mask`` (from a canvas rotation before the resize) is
+    resized bilinearly to a float map in [0, 1], as the authors' resize
+    mixes the fill into the border pixels.
 
     Args:
         scale (int | tuple[int, int]): Output size, ``(h, w)`` or one int
@@ -111,13 +117,17 @@ class SODResize(BaseTransform):
             ``'bilinear'``.
         backend (str): ``'pillow'`` (default; anti-aliased when shrinking,
             as the authors' torchvision/PIL pipeline) or ``'cv2'``.
+        keep_original (bool): Keep the input image as ``img_original`` so
+            that the LR input can be resized from it (the authors' code).
+            Defaults to False.
     """
 
     def __init__(self,
                  scale: Union[int, Sequence[int]] = 448,
                  soft_label: bool = False,
                  interpolation: str = 'bilinear',
-                 backend: str = 'pillow') -> None:
+                 backend: str = 'pillow',
+                 keep_original: bool = False) -> None:
         if isinstance(scale, int):
             scale = (scale, scale)
         if len(scale) != 2 or min(scale) <= 0:
@@ -134,6 +144,7 @@ class SODResize(BaseTransform):
         self.soft_label = soft_label
         self.interpolation = interpolation
         self.backend = backend
+        self.keep_original = keep_original
 
     def _resize_mask(self, mask: np.ndarray) -> np.ndarray:
         if mask.dtype == np.uint8 and mask.max(initial=0) <= 1:
@@ -158,8 +169,15 @@ class SODResize(BaseTransform):
         """
         img = results['img']
         h, w = img.shape[:2]
+        if self.keep_original:
+            results['img_original'] = img
         results['img'] = resize_array(img, self.scale, self.interpolation,
                                       self.backend)
+        if 'canvas_fill_mask' in results:
+            fill = results['canvas_fill_mask'] * np.uint8(255)
+            results['canvas_fill_mask'] = resize_array(
+                fill, self.scale, 'bilinear', self.backend).astype(
+                    np.float32) / 255.0
         results['img_shape'] = self.scale
         results['scale_factor'] = (self.scale[1] / w, self.scale[0] / h)
         for key in results.get('seg_fields', []):
@@ -170,4 +188,5 @@ class SODResize(BaseTransform):
         return (f'{self.__class__.__name__}(scale={self.scale}, '
                 f'soft_label={self.soft_label}, '
                 f"interpolation='{self.interpolation}', "
-                f"backend='{self.backend}')")
+                f"backend='{self.backend}', "
+                f'keep_original={self.keep_original})')

@@ -11,7 +11,7 @@ from .sod_statistics import (FMEASURE_BETA2, SOD_METRIC_KEYS,
 from .sral_protocol import (SRAL_NUM_THRESHOLDS, SRAL_SIZE,
                             sral_fmeasure_curve, sral_image_statistics,
                             sral_minmax, sral_pr_curves, sral_prepare_pair,
-                            sral_smeasure, sral_thresholds)
+                            sral_saliency_map, sral_smeasure, sral_thresholds)
 from .structural_similarity import global_ssim
 
 __all__ = [
@@ -22,6 +22,6 @@ __all__ = [
     'prepare_sod_pair', 'quantize_prediction', 'resize_prediction',
     'sod_image_statistics', 'SRAL_NUM_THRESHOLDS', 'SRAL_SIZE',
     'sral_fmeasure_curve', 'sral_image_statistics', 'sral_minmax',
-    'sral_pr_curves', 'sral_prepare_pair', 'sral_smeasure', 'sral_thresholds',
-    'global_ssim'
+    'sral_pr_curves', 'sral_prepare_pair', 'sral_saliency_map',
+    'sral_smeasure', 'sral_thresholds', 'global_ssim'
 ]

@@ -51,6 +51,45 @@ SRAL_NUM_THRESHOLDS = 255
 _EPS = 1e-20
 
 
+def sral_saliency_map(prob: np.ndarray,
+                      negative_threshold: float = 0.25) -> np.ndarray:
+    """Turn a probability map into the 8-bit map the authors save.
+
+    Own implementation of the rule of the authors' ``getsmaps.py``
+    (``save_smap``), applied to ``sigmoid(smap1)`` at the network output
+    size (448 x 448 for SRAL):
+
+    * if ``max(prob) <= negative_threshold``: values below the threshold
+      become 0 and the map is saved **without** normalisation (an image
+      the network finds no object in stays dark);
+    * otherwise the map is min-max normalised, ``(p - min) / (max - min)``
+      (a constant map, 0 / 0, gives 0);
+
+    then multiplied by 255 in float32 and converted as PIL converts a
+    float (``F``) image to ``L``: clipped to [0, 255] and **truncated**
+    (not rounded).
+
+    Args:
+        prob (np.ndarray): (H, W) probabilities in [0, 1].
+        negative_threshold (float): Defaults to 0.25.
+
+    Returns:
+        np.ndarray: uint8 map of shape (H, W).
+    """
+    prob = np.asarray(prob, dtype=np.float32)
+    if prob.ndim != 2:
+        raise ValueError('sral_saliency_map expects an (H, W) map, got '
+                         f'shape {prob.shape}')
+    if prob.max() <= negative_threshold:
+        out = np.where(prob < negative_threshold, np.float32(0), prob)
+    else:
+        low, high = prob.min(), prob.max()
+        with np.errstate(divide='ignore', invalid='ignore'):
+            out = (prob - low) / (high - low)
+    out = np.nan_to_num(out * np.float32(255), nan=0.0)
+    return np.floor(np.clip(out, 0, 255)).astype(np.uint8)
+
+
 def sral_thresholds(num: int = SRAL_NUM_THRESHOLDS) -> np.ndarray:
     """The authors' thresholds ``linspace(0, 1 - 1e-10, num)`` (float64)."""
     return np.linspace(0.0, 1.0 - 1e-10, num)

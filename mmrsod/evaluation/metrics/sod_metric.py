@@ -4,6 +4,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
+import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 from mmseg.registry import METRICS
@@ -12,7 +13,8 @@ from ..functional import (FMEASURE_BETA2, SOD_METRIC_KEYS,
                           WEIGHTED_FMEASURE_BETA2, aggregate_sod_statistics,
                           attribute_scores, load_attribute_file,
                           prepare_sod_pair, save_sod_curves,
-                          sod_image_statistics, write_gray_png)
+                          sod_image_statistics, sral_saliency_map,
+                          write_gray_png)
 
 #: Tolerance on probabilities slightly outside [0, 1] (float round-off).
 _PROB_TOL = 1e-4
@@ -51,8 +53,17 @@ class SODMetric(BaseMetric):
 
     Args:
         pred_dir (str, optional): If set, every prediction is written there
-            as an 8-bit PNG at GT resolution, named ``<image stem>.png``
-            (atomic write). Defaults to None.
+            as an 8-bit PNG named ``<image stem>.png`` (atomic write), in
+            ``map_format``. Defaults to None.
+        map_format (str): ``'gt'`` (default): the probabilities at GT
+            resolution, ``round(255 * p)`` (what the metrics see).
+            ``'sral'``: the SRAL authors' saved maps (``getsmaps.py``): the
+            map at the network output size (448 px; the sample's
+            ``out_map``, which ``model.test_cfg.with_out_map=True``
+            provides), min-max normalised, or zeroed below 0.25 when its
+            maximum is <= 0.25 (:func:`sral_saliency_map`); evaluate them
+            with ``eval_saliency.py --protocol sral`` to compare with the
+            published table. The metrics are the same in both formats.
         curves_dir (str, optional): If set, the dataset PR curve and the F-
             and E-measure-threshold curves are written there as
             ``sod_curves.json``, ``pr_curve.png`` and ``f_curve.png``.
@@ -78,6 +89,7 @@ class SODMetric(BaseMetric):
 
     def __init__(self,
                  pred_dir: Optional[str] = None,
+                 map_format: str = 'gt',
                  curves_dir: Optional[str] = None,
                  attribute_file: Optional[str] = None,
                  fmeasure_beta2: float = FMEASURE_BETA2,
@@ -89,7 +101,11 @@ class SODMetric(BaseMetric):
             collect_device=collect_device,
             prefix=prefix,
             collect_dir=collect_dir)
+        if map_format not in ('gt', 'sral'):
+            raise ValueError("SODMetric: map_format must be 'gt' or 'sral', "
+                             f'got {map_format!r}')
         self.pred_dir = pred_dir
+        self.map_format = map_format
         self.curves_dir = curves_dir
         self.attribute_file = attribute_file
         self.fmeasure_beta2 = fmeasure_beta2
@@ -147,6 +163,19 @@ class SODMetric(BaseMetric):
         gt = gt.detach().float().cpu().numpy()
         return pred, gt
 
+    def _map_to_save(self, data_sample: dict,
+                     pred_u8: np.ndarray) -> np.ndarray:
+        """The uint8 map written to ``pred_dir`` (see ``map_format``)."""
+        if self.map_format == 'gt':
+            return pred_u8
+        if 'out_map' not in data_sample:
+            raise KeyError(
+                "SODMetric(map_format='sral') needs the map at the network "
+                'output size: set model.test_cfg.with_out_map=True '
+                '(tools/test.py --out-format sral does)')
+        out_map = data_sample['out_map']['data']
+        return sral_saliency_map(out_map[0].detach().float().cpu().numpy())
+
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         """Store the per-image statistics of a batch in ``self.results``.
 
@@ -167,7 +196,9 @@ class SODMetric(BaseMetric):
             stem = self._sample_stem(data_sample) if need_stem else None
             record['stem'] = stem
             if self.pred_dir is not None:
-                write_gray_png(pred_u8, Path(self.pred_dir) / f'{stem}.png')
+                write_gray_png(
+                    self._map_to_save(data_sample, pred_u8),
+                    Path(self.pred_dir) / f'{stem}.png')
             self.results.append(record)
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:

@@ -87,8 +87,9 @@ class ASRDHead(BaseModule):
         norm_cfg (dict): Norm config. Defaults to ``dict(type='BN')``.
         act_cfg (dict): Activation config. Defaults to
             ``dict(type='ReLU')``.
-        align_corners (bool): ``align_corners`` of the feature resizing.
-            Defaults to False.
+        align_corners (bool): ``align_corners`` of the feature resizing
+            (f_high to the size of f_low). Defaults to True (the authors'
+            code).
         loss_weight (float): Weight of the SR loss (lambda_2).
             Defaults to 100.
         warmup_iters (int): Iterations trained with ``warmup_loss_weight``.
@@ -120,7 +121,7 @@ class ASRDHead(BaseModule):
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
                  act_cfg: ConfigType = dict(type='ReLU'),
-                 align_corners: bool = False,
+                 align_corners: bool = True,
                  loss_weight: float = 100.0,
                  warmup_iters: int = 0,
                  warmup_loss_weight: float = 1.0,

@@ -92,6 +92,10 @@ class TSDDHead(BaseDecodeHead):
         norm_cfg (dict): Defaults to ``dict(type='BN')``.
         act_cfg (dict): Defaults to ``dict(type='ReLU')`` (code; the paper
             writes PReLU for every ``C``).
+        align_corners (bool): ``align_corners`` of the bilinear resizes
+            (feature passing, side maps to the output size, label size;
+            :class:`SRALSegmentor` also uses it for its final resizes).
+            Defaults to True (the authors' code; mmseg's heads use False).
         loss_decode (dict | Sequence[dict]): Defaults to
             ``dict(type='StructureLoss', loss_name='loss_sod')``.
         **kwargs: Other arguments of
@@ -123,6 +127,7 @@ class TSDDHead(BaseDecodeHead):
                      type='StructureLoss', loss_name='loss_sod'),
                  **kwargs) -> None:
         kwargs.setdefault('input_transform', 'multiple_select')
+        kwargs.setdefault('align_corners', True)  # the authors' code
         if kwargs['input_transform'] != 'multiple_select':
             raise ValueError('TSDDHead needs input_transform='
                              "'multiple_select' (it fuses every level)")

@@ -62,7 +62,10 @@ class SRALSegmentor(EncoderDecoder):
             Defaults to 2.
         train_cfg (dict, optional): Training config. Defaults to None.
         test_cfg (dict, optional): ``dict(mode='whole', with_sr=False)``
-            (only ``'whole'`` is supported). Defaults to None (that dict).
+            (only ``'whole'`` is supported); ``with_out_map=True`` also
+            stores ``out_map``, the probability map at the network output
+            size (see :meth:`_add_out_maps`). Defaults to None (that
+            dict).
         data_preprocessor (dict, optional): Data preprocessor config; its
             mean/std undo the normalisation for the SR input residual.
         pretrained (str, optional): Backbone checkpoint. Defaults to None.
@@ -277,6 +280,8 @@ class SRALSegmentor(EncoderDecoder):
         x = self.extract_feat(inputs)
         seg_logits = self._predict_logits(x, inputs.shape[2:])
         results = self.postprocess_result(seg_logits, data_samples)
+        if self.test_cfg.get('with_out_map', False):
+            self._add_out_maps(seg_logits, results)
         if self.test_cfg.get('with_sr', False):
             if not self.with_sr_head:
                 raise ValueError(
@@ -287,6 +292,32 @@ class SRALSegmentor(EncoderDecoder):
             for i, sample in enumerate(results):
                 sample.set_data({'pred_sr': PixelData(data=pred_sr[i])})
         return results
+
+    def _add_out_maps(self, seg_logits: Tensor, results: SampleList) -> None:
+        """Store the map at the network's output size as ``out_map``.
+
+        ``out_map`` is the sigmoid of the final logits at ``out_scale`` x
+        the input size (448 for a 224 input) with the padding removed and
+        **not** resized to ``ori_shape``: the map the SRAL authors save
+        (``getsmaps.py``). Enabled by ``test_cfg.with_out_map=True``.
+
+        Args:
+            seg_logits (Tensor): Logits of shape (N, 1, H, W).
+            results (list[SegDataSample]): Samples to fill.
+        """
+        height, width = seg_logits.shape[2:]
+        for i, sample in enumerate(results):
+            meta = sample.metainfo
+            if meta.get('flip', False):
+                raise ValueError('test_cfg.with_out_map does not support '
+                                 'test-time flips')
+            padding = meta.get('img_padding_size',
+                               meta.get('padding_size', [0] * 4))
+            left, right, top, bottom = (
+                int(round(p * self.out_scale)) for p in padding)
+            prob = seg_logits[i, :, top:height - bottom,
+                              left:width - right].sigmoid()
+            sample.set_data({'out_map': PixelData(data=prob)})
 
     def postprocess_result(self,
                            seg_logits: Tensor,

@@ -6,7 +6,8 @@ from mmrsod.evaluation.functional import (aggregate_sod_statistics,
                                           sral_fmeasure_curve,
                                           sral_image_statistics, sral_minmax,
                                           sral_pr_curves, sral_prepare_pair,
-                                          sral_smeasure, sral_thresholds)
+                                          sral_saliency_map, sral_smeasure,
+                                          sral_thresholds)
 
 
 def _naive_pr(pred, gt):
@@ -90,3 +91,26 @@ def test_image_statistics_perfect_and_keys():
     record = sral_image_statistics(half, gt)
     expected = np.abs(half / 255.0 - gt / 255.0).mean()
     assert record['mae'] == pytest.approx(expected)
+
+
+def test_sral_saliency_map_by_hand():
+    """The authors' getsmaps.py rule on hand-computable maps."""
+    # max > 0.25: min-max (0.25 .. 1) -> 0, 0.5, 1, 0.25 -> x255, truncated
+    prob = np.array([[0.25, 0.625], [1.0, 0.4375]], np.float32)
+    np.testing.assert_array_equal(
+        sral_saliency_map(prob), np.array([[0, 127], [255, 63]], np.uint8))
+    # max <= 0.25: no normalisation, values below 0.25 zeroed, 0.25 kept
+    dark = np.array([[0.1, 0.25], [0.2, 0.0]], np.float32)
+    np.testing.assert_array_equal(
+        sral_saliency_map(dark), np.array([[0, 63], [0, 0]], np.uint8))
+    np.testing.assert_array_equal(
+        sral_saliency_map(np.full((2, 3), 0.2)), np.zeros((2, 3), np.uint8))
+    # a constant map above the threshold: 0 / 0 -> 0
+    np.testing.assert_array_equal(
+        sral_saliency_map(np.full((2, 2), 0.7)), np.zeros((2, 2), np.uint8))
+    # the threshold is a parameter
+    np.testing.assert_array_equal(
+        sral_saliency_map(dark, negative_threshold=0.1),
+        np.array([[102, 255], [204, 0]], np.uint8))
+    with pytest.raises(ValueError, match='expects an'):
+        sral_saliency_map(np.zeros((1, 2, 2)))

@@ -153,6 +153,31 @@ def test_pred_dir_and_curves(tmp_path):
     assert (tmp_path / 'curves' / 'f_curve.png').is_file()
 
 
+def test_pred_dir_sral_format(tmp_path):
+    """map_format='sral': the network-size map, the authors' rule."""
+    samples = _make_samples(2)
+    out_maps = [
+        np.array([[0.25, 0.625], [1.0, 0.4375]], np.float32),
+        np.array([[0.1, 0.25], [0.2, 0.0]], np.float32)
+    ]
+    for sample, out_map in zip(samples, out_maps):
+        sample['out_map'] = dict(data=torch.from_numpy(out_map)[None])
+    metric = SODMetric(pred_dir=str(tmp_path / 'maps'), map_format='sral')
+    reference = _run(SODMetric(), _make_samples(2))
+    assert _run(metric, samples) == reference  # metrics do not change
+    np.testing.assert_array_equal(
+        read_gray_map(tmp_path / 'maps' / 'img_0.png'),
+        np.array([[0, 127], [255, 63]], np.uint8))
+    np.testing.assert_array_equal(
+        read_gray_map(tmp_path / 'maps' / 'img_1.png'),
+        np.array([[0, 63], [0, 0]], np.uint8))
+    metric = SODMetric(pred_dir=str(tmp_path / 'm2'), map_format='sral')
+    with pytest.raises(KeyError, match='with_out_map=True'):
+        metric.process({}, _make_samples(1))
+    with pytest.raises(ValueError, match='map_format'):
+        SODMetric(map_format='png')
+
+
 def test_attributes(tmp_path):
     samples = _make_samples(3)
     attr_file = tmp_path / 'attrs.txt'

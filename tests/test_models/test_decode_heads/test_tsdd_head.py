@@ -106,7 +106,7 @@ def test_deep_supervision_weights(make_samples):
     total = 0
     for i, (p, w) in enumerate(zip(preds, weights), start=1):
         up = torch.nn.functional.interpolate(
-            p, size=(32, 32), mode='bilinear', align_corners=False)
+            p, size=(32, 32), mode='bilinear', align_corners=True)
         expected = w * ref(up, label)
         assert losses[f'loss_sod_p{i}'].item() == pytest.approx(
             expected.item(), rel=1e-5)
