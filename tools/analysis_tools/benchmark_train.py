@@ -53,7 +53,7 @@ def make_step(cfg_path: str, batch: int, device: str) -> Callable[[], None]:
     cfg.model.pop('pretrained', None)
     model = MODELS.build(cfg.model).to(device).train()
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
-    scale = cfg.model.get('out_scale', 1)
+    scale = getattr(model, 'out_scale', 1)
     out_h, out_w = int(height * scale), int(width * scale)
     gen = torch.Generator().manual_seed(0)
     inputs, samples = [], []
