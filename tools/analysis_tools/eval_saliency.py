@@ -36,6 +36,7 @@ from mmrsod.evaluation.functional import (
     check_attribute_coverage, load_attribute_file, read_gray_map,
     save_sod_curves, sod_image_statistics, sral_image_statistics)
 from mmrsod.utils.atomic_io import atomic_write_bytes
+from mmrsod.utils.messages import short_list
 
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 
@@ -114,11 +115,9 @@ def match_predictions(pred_dir: Path, gt_dir: Path,
         else:
             pairs.append((gt_path.stem, candidates[0], gt_path))
     if missing:
-        shown = ', '.join(missing[:10])
-        more = f' (and {len(missing) - 10} more)' if len(missing) > 10 else ''
         raise FileNotFoundError(
             f'{len(missing)} of {len(gts)} GT masks in {gt_dir} have no '
-            f'predicted map in {pred_dir}: {shown}{more}')
+            f'predicted map in {pred_dir}: {short_list(missing)}')
     return pairs
 
 
