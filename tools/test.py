@@ -4,13 +4,14 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import ConfigDict, DictAction
+from mmengine.config import ConfigDict
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmrsod  # noqa: F401  (torch>=2.6 checkpoint and atomic-write fixes)
 from mmrsod.apis import report_input_errors
-from mmrsod.utils import InputError, load_config, setup_cpu_distributed
+from mmrsod.utils import (InputError, SpaceKeepingDictAction, load_config,
+                          setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -41,7 +42,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=SpaceKeepingDictAction,
         help='override settings in the config, key=value; every key must '
         'already exist in the config')
     parser.add_argument(

@@ -20,11 +20,10 @@ import time
 from typing import Callable, List, Optional
 
 import torch
-from mmengine.config import DictAction
 
 from mmrsod.apis import (NetworkForward, build_test_model,
                          input_shape_from_cfg, report_input_errors)
-from mmrsod.utils import load_config
+from mmrsod.utils import SpaceKeepingDictAction, load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -48,7 +47,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=SpaceKeepingDictAction,
         help='override settings in CONFIG, key=value')
     return parser.parse_args()
 

@@ -13,11 +13,10 @@ import argparse
 
 import torch
 from mmengine.analysis import get_model_complexity_info
-from mmengine.config import DictAction
 
 from mmrsod.apis import (NetworkForward, build_test_model,
                          input_shape_from_cfg, report_input_errors)
-from mmrsod.utils import load_config
+from mmrsod.utils import SpaceKeepingDictAction, load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -37,7 +36,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=SpaceKeepingDictAction,
         help='override settings in the config, key=value')
     return parser.parse_args()
 
