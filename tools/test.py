@@ -1,5 +1,6 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 """Test (evaluate) a checkpoint with mmengine's Runner."""
+import mmrsod  # noqa: F401  # isort: skip  (first: quiets pkg_resources)
 import argparse
 import os
 import os.path as osp
@@ -8,10 +9,10 @@ from mmengine.config import ConfigDict
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-import mmrsod  # noqa: F401  (torch>=2.6 checkpoint and atomic-write fixes)
 from mmrsod.apis import report_input_errors
-from mmrsod.utils import (InputError, SpaceKeepingDictAction, load_config,
-                          setup_cpu_distributed)
+from mmrsod.utils import (InputError, SpaceKeepingDictAction, adapt_cfg_to_cpu,
+                          load_config, quiet_known_log_records,
+                          quiet_known_warnings, setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -34,9 +35,9 @@ def parse_args() -> argparse.Namespace:
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
         '--show-dir',
-        help='save painted predictions (image | prediction overlay) to '
-        'DIR/vis_data/vis_image/ (mmseg behaviour; relative to the current '
-        'directory)')
+        help='save side-by-side overlays on the image (left: ground truth, '
+        'right: prediction) to DIR/vis_data/vis_image/ (mmseg behaviour; '
+        'relative to the current directory)')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
@@ -88,6 +89,7 @@ def set_pred_dir(cfg, out_dir: str) -> None:
 
 def main() -> None:
     args = parse_args()
+    quiet_known_warnings()
     with report_input_errors('test.py'):
         cfg = load_config(args.config, args.cfg_options)
         if not osp.isfile(args.checkpoint):
@@ -114,11 +116,13 @@ def main() -> None:
                 dict(type='DumpResults', out_file_path=args.out)
             ]
 
+        adapt_cfg_to_cpu(cfg, args.cfg_options)
         setup_cpu_distributed(cfg, args.launcher)
         if 'runner_type' not in cfg:
             runner = Runner.from_cfg(cfg)
         else:
             runner = RUNNERS.build(cfg)
+        quiet_known_log_records(runner.logger)
         runner.test()
 
 

@@ -3,6 +3,9 @@
 before any training starts."""
 import shutil
 
+import pytest
+import torch
+
 
 def _one_line_error(out, *needles):
     assert out.returncode == 2, (out.returncode, out.stderr[-3000:])
@@ -77,3 +80,9 @@ def test_cfg_options_keep_spaces(tmp_path, tiny_dataset, write_tiny_config,
     out = tool('train.py', cfg, '--cfg-options', 'data_root=/data/my', 'sets')
     assert out.returncode == 2
     assert "'sets' is not KEY=VALUE (quote a value with spaces" in out.stderr
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='CPU behaviour')
+def test_amp_is_refused_on_cpu(write_tiny_config, tool):
+    out = tool('train.py', write_tiny_config(), '--amp')
+    _one_line_error(out, '--amp needs a CUDA GPU')
