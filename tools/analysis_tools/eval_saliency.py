@@ -30,11 +30,17 @@ from multiprocessing import Pool
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from mmengine.utils import ProgressBar
+
 from mmrsod.datasets.transforms import decode_sod_mask
-from mmrsod.evaluation.functional import (
-    SOD_METRIC_KEYS, aggregate_sod_statistics, attribute_scores,
-    check_attribute_coverage, load_attribute_file, read_gray_map,
-    save_sod_curves, sod_image_statistics, sral_image_statistics)
+from mmrsod.evaluation.functional import (SOD_METRIC_KEYS,
+                                          aggregate_sod_statistics,
+                                          attribute_scores,
+                                          check_attribute_coverage,
+                                          load_attribute_file, read_gray_map,
+                                          save_sod_curves,
+                                          sod_image_statistics,
+                                          sral_image_statistics)
 from mmrsod.utils.atomic_io import atomic_write_bytes
 from mmrsod.utils.messages import short_list
 
@@ -161,15 +167,22 @@ def main() -> int:
                                      args.attribute_file)
         tasks = [(stem, str(pred), str(gt), args.protocol)
                  for stem, pred, gt in pairs]
+        # progress on stderr, so stdout keeps only the results
+        progress = ProgressBar(len(tasks), file=sys.stderr)
+        records = []
         if args.nproc > 1:
             with Pool(args.nproc) as pool:
-                records = pool.map(
-                    evaluate_pair,
-                    tasks,
-                    chunksize=max(1,
-                                  len(tasks) // (8 * args.nproc)))
+                for record in pool.imap(
+                        evaluate_pair,
+                        tasks,
+                        chunksize=max(1, len(tasks) // (8 * args.nproc))):
+                    records.append(record)
+                    progress.update()
         else:
-            records = [evaluate_pair(t) for t in tasks]
+            for task in tasks:
+                records.append(evaluate_pair(task))
+                progress.update()
+        sys.stderr.write('\n')
     except (FileNotFoundError, ValueError) as err:
         print(f'eval_saliency.py: error: {err}', file=sys.stderr)
         return 2
