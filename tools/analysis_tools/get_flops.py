@@ -16,7 +16,8 @@ from mmengine.analysis import get_model_complexity_info
 
 from mmrsod.apis import (NetworkForward, build_test_model,
                          input_shape_from_cfg, report_input_errors)
-from mmrsod.utils import SpaceKeepingDictAction, load_config
+from mmrsod.utils import (SpaceKeepingDictAction, load_config,
+                          quiet_known_warnings)
 
 
 def parse_args() -> argparse.Namespace:
@@ -43,6 +44,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
+    quiet_known_warnings()
     with report_input_errors('get_flops.py'):
         cfg = load_config(args.config, args.cfg_options)
         height, width = input_shape_from_cfg(cfg, args.shape)
