@@ -379,9 +379,15 @@ _FLIP_DIMS = dict(horizontal=(2, ), vertical=(1, ), diagonal=(1, 2))
 def _augmentation_of(meta: dict, index: int) -> Tuple[Tuple[int, ...], int]:
     """Flip dims and counter-clockwise quarter turns of a test sample.
 
+    A right-angle rotation is undone exactly, except a ``'canvas'``
+    rotation (``rotate_mode``, the SRAL authors' size-keeping rotation) by
+    90 or 270 degrees of a non-square image, which cut the image: that is
+    an error.
+
     Args:
         meta (dict): The sample's metainfo (``flip``, ``flip_direction``,
-            ``rotate`` in degrees, applied after the flip).
+            ``rotate`` in degrees, applied after the flip, ``rotate_mode``,
+            ``ori_shape``).
         index (int): Sample index, for the error message.
 
     Returns:
@@ -400,4 +406,12 @@ def _augmentation_of(meta: dict, index: int) -> Tuple[Tuple[int, ...], int]:
     if angle % 90:
         raise ValueError(f'rotate={angle} in the metainfo of sample {index}'
                          ' cannot be undone (multiples of 90 only)')
-    return flips, (angle // 90) % 4
+    turns = (angle // 90) % 4
+    height, width = meta['ori_shape'][:2]
+    if (turns % 2 and height != width
+            and meta.get('rotate_mode', 'exact') == 'canvas'):
+        raise ValueError(
+            f'rotate={angle} with rotate_mode=canvas on the non-square '
+            f'sample {index} ({height}x{width}) cut the image and cannot be '
+            "undone; use RandomFlipRotate(rotate_mode='exact') at test time")
+    return flips, turns

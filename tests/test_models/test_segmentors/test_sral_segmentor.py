@@ -317,6 +317,11 @@ def test_unsupported_flip_direction_and_head_scale():
             ori_shape=(8, 8), flip=True, flip_direction=('horizontal', )))
     with pytest.raises(ValueError, match='flip_direction'):
         model.postprocess_result(torch.zeros(1, 1, 8, 8), [sample])
+    # the authors' size-keeping rotation of a non-square image is lossy
+    sample = SegDataSample(
+        metainfo=dict(ori_shape=(8, 12), rotate=90, rotate_mode='canvas'))
+    with pytest.raises(ValueError, match='cannot be undone'):
+        model.postprocess_result(torch.zeros(1, 1, 8, 8), [sample])
     # heads without out_scale (mmseg's) take model.out_scale, default 2
     psp = dict(
         type='SRALSegmentor', backbone=V1C_BACKBONE, decode_head=PSP_HEAD)
