@@ -10,10 +10,20 @@ point needs:
   (:mod:`mmrsod.utils.checkpoint`);
 * checkpoints and other files written through mmengine's local file backend
   are written atomically (:mod:`mmrsod.utils.atomic_io`).
+
+Before importing mmengine it ignores setuptools' ``pkg_resources is
+deprecated`` warning, which mmengine's and mmcv's imports trigger with the
+setuptools < 81 they need (nothing a user can act on; see
+:mod:`mmrsod.utils.warning_filters` for the tools' other filters).
 """
-from .utils.atomic_io import register_atomic_local_backend
-from .utils.checkpoint import register_checkpoint_loaders
-from .version import __version__, version_info
+import warnings
+
+warnings.filterwarnings(
+    'ignore', message=r'pkg_resources is deprecated as an API')
+
+from .utils.atomic_io import register_atomic_local_backend  # noqa: E402
+from .utils.checkpoint import register_checkpoint_loaders  # noqa: E402
+from .version import __version__, version_info  # noqa: E402
 
 register_checkpoint_loaders()
 register_atomic_local_backend()

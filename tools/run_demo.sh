@@ -2,10 +2,11 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 #
 # The main job on the embedded default: generate the synthetic demo SOD
-# dataset (ORSSD layout), train the small SRAL variant (ResNet-18, 224 px
-# input -> 448 px saliency map) with the standard tools/train.py, then
-# evaluate it with tools/test.py, which prints the saliency metrics and
-# writes the predicted maps. About 5-8 minutes on a 2-core CPU.
+# dataset (ORSSD layout), train the small SRAL variant (ResNet-18, 300
+# iterations, half the paper's resolution: 128 px input -> 256 px saliency
+# map) with the standard tools/train.py, then evaluate it with tools/test.py,
+# which prints the saliency metrics and writes the predicted maps. About
+# 7-11 minutes on a 2-core CPU.
 #
 # Env: MMRSOD_PY (python), MMRSOD_DEMO_DATA (data/demo_sod),
 #      MMRSOD_DEMO_WORK_DIR (work_dirs/sral_r18_demo).

@@ -20,7 +20,8 @@
 #   4. builds mmcv 2.1.0 from the PyPI sdist with ops against that torch when
 #      `import mmcv.ops` fails, caching the wheel in
 #      $MMRSOD_CACHE/wheels/torch-<version>/ (default ~/.cache/mmrsod), so the
-#      ~25-55 min CPU build happens once per machine and torch version;
+#      ~25-55 min CPU build happens once per machine and torch version (it
+#      prints "mmcv: N/77 C++ files compiled" as it goes);
 #   5. installs the pinned runtime and test requirements (before mmcv, whose
 #      run-time deps they include) and mmrsod (editable).
 set -euo pipefail
@@ -124,6 +125,28 @@ phase "requirements"
   -r "$REPO/requirements/tests.txt" \
   || fail "requirements" "pip could not install requirements/runtime.txt."
 
+# Print one line per file compiled ("[setup] mmcv: 12/77 C++ files compiled
+# (3 min 05 s)") from ninja's "[N/M] c++ ..." lines on stdin (pip -v
+# indents them), and a
+# heartbeat when nothing was compiled for a minute (e.g. without ninja).
+build_progress() {
+  local name="$1" start=$SECONDS line rc elapsed
+  while true; do
+    IFS= read -r -t 60 line && rc=0 || rc=$?
+    elapsed="$(((SECONDS - start) / 60)) min $(printf '%02d' $(((SECONDS - start) % 60))) s"
+    if [ "$rc" -gt 128 ]; then
+      echo "[setup] $name: still building ($elapsed)"
+      continue
+    fi
+    [ "$rc" -ne 0 ] && [ -z "$line" ] && break
+    if [[ "$line" =~ ^[[:space:]]*\[([0-9]+)/([0-9]+)\]\  ]]; then
+      echo "[setup] $name: ${BASH_REMATCH[1]}/${BASH_REMATCH[2]} C++ files compiled ($elapsed)"
+    fi
+    [ "$rc" -ne 0 ] && break
+  done
+  return 0
+}
+
 # 5. mmcv with ops ---------------------------------------------------------
 phase "mmcv $MMCV_VERSION with ops"
 if "$PY" -c "import mmcv, mmcv.ops; assert mmcv.__version__ == '$MMCV_VERSION'" 2>/dev/null; then
@@ -139,9 +162,11 @@ else
     echo "[setup] many C++20 warnings are expected). The wheel is cached in $WHEEL_DIR."
     mkdir -p "$WHEEL_DIR"
     BUILD_LOG="$CACHE/mmcv-build.log"
-    if ! MMCV_WITH_OPS=1 MAX_JOBS="$NPROC" "${PIP[@]}" wheel --no-deps \
-         --no-build-isolation "mmcv==$MMCV_VERSION" -w "$WHEEL_DIR" \
-         >"$BUILD_LOG" 2>&1; then
+    echo "[setup] progress below (ninja's [compiled/total]); full output in $BUILD_LOG"
+    # pip -v streams the build; build_progress keeps ninja's "[N/77]" lines
+    if ! MMCV_WITH_OPS=1 MAX_JOBS="$NPROC" "${PIP[@]}" wheel -v --no-deps \
+         --no-build-isolation "mmcv==$MMCV_VERSION" -w "$WHEEL_DIR" 2>&1 \
+         | tee "$BUILD_LOG" | build_progress "mmcv"; then
       tail -n 30 "$BUILD_LOG" >&2
       fail "mmcv build" "See $BUILD_LOG. It needs gcc/g++, the Python headers and setuptools<81."
     fi

@@ -1,16 +1,18 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 """Test (evaluate) a checkpoint with mmengine's Runner."""
+import mmrsod  # noqa: F401  # isort: skip  (first: quiets pkg_resources)
 import argparse
 import os
 import os.path as osp
 
-from mmengine.config import ConfigDict, DictAction
+from mmengine.config import ConfigDict
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-import mmrsod  # noqa: F401  (torch>=2.6 checkpoint and atomic-write fixes)
 from mmrsod.apis import report_input_errors
-from mmrsod.utils import InputError, load_config, setup_cpu_distributed
+from mmrsod.utils import (InputError, SpaceKeepingDictAction, adapt_cfg_to_cpu,
+                          load_config, quiet_known_log_records,
+                          quiet_known_warnings, setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -42,15 +44,15 @@ def parse_args() -> argparse.Namespace:
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
         '--show-dir',
-        help='save painted predictions (image | prediction overlay) to '
-        'DIR/vis_data/vis_image/ (mmseg behaviour; relative to the current '
-        'directory)')
+        help='save side-by-side overlays on the image (left: ground truth, '
+        'right: prediction) to DIR/vis_data/vis_image/ (mmseg behaviour; '
+        'relative to the current directory)')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=SpaceKeepingDictAction,
         help='override settings in the config, key=value; every key must '
         'already exist in the config')
     parser.add_argument(
@@ -108,6 +110,7 @@ def set_pred_dir(cfg, out_dir: str, out_format: str = 'gt') -> None:
 
 def main() -> None:
     args = parse_args()
+    quiet_known_warnings()
     with report_input_errors('test.py'):
         cfg = load_config(args.config, args.cfg_options)
         if not osp.isfile(args.checkpoint):
@@ -136,11 +139,13 @@ def main() -> None:
                 dict(type='DumpResults', out_file_path=args.out)
             ]
 
+        adapt_cfg_to_cpu(cfg, args.cfg_options)
         setup_cpu_distributed(cfg, args.launcher)
         if 'runner_type' not in cfg:
             runner = Runner.from_cfg(cfg)
         else:
             runner = RUNNERS.build(cfg)
+        quiet_known_log_records(runner.logger)
         runner.test()
 
 

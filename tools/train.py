@@ -1,18 +1,20 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 """Train a model with mmengine's Runner (OpenMMLab ``tools/train.py``)."""
+import mmrsod  # noqa: F401  # isort: skip  (first: quiets pkg_resources)
 import argparse
 import logging
 import os
 import os.path as osp
 
-from mmengine.config import DictAction
+import torch
 from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-import mmrsod  # noqa: F401  (torch>=2.6 checkpoint and atomic-write fixes)
 from mmrsod.apis import report_input_errors
-from mmrsod.utils import InputError, load_config, setup_cpu_distributed
+from mmrsod.utils import (InputError, SpaceKeepingDictAction, adapt_cfg_to_cpu,
+                          load_config, quiet_known_log_records,
+                          quiet_known_warnings, setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -30,11 +32,11 @@ def parse_args() -> argparse.Namespace:
         '--amp',
         action='store_true',
         default=False,
-        help='enable automatic mixed precision training')
+        help='enable automatic mixed precision training (needs a CUDA GPU)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=SpaceKeepingDictAction,
         help='override settings in the config, key=value; every key must '
         'already exist in the config')
     parser.add_argument(
@@ -52,6 +54,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
+    quiet_known_warnings()
     with report_input_errors('train.py'):
         cfg = load_config(args.config, args.cfg_options)
         cfg.launcher = args.launcher
@@ -63,6 +66,9 @@ def main() -> None:
             cfg.work_dir = osp.join('./work_dirs',
                                     osp.splitext(osp.basename(args.config))[0])
 
+        if args.amp and not torch.cuda.is_available():
+            raise InputError('--amp needs a CUDA GPU (mmengine\'s '
+                             'AmpOptimWrapper asserts on CPU); drop --amp')
         if args.amp:
             optim_wrapper = cfg.optim_wrapper.type
             if optim_wrapper == 'AmpOptimWrapper':
@@ -85,11 +91,13 @@ def main() -> None:
             cfg.resume = True
             cfg.load_from = args.resume
 
+        adapt_cfg_to_cpu(cfg, args.cfg_options)
         setup_cpu_distributed(cfg, args.launcher)
         if 'runner_type' not in cfg:
             runner = Runner.from_cfg(cfg)
         else:
             runner = RUNNERS.build(cfg)
+        quiet_known_log_records(runner.logger)
         runner.train()
 
 

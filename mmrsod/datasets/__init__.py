@@ -1,11 +1,9 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
-from .demo_data import generate_demo_dataset
 from .sod_dataset import SOD_LAYOUTS, SODDataError, SODDataset
 from .transforms import (GenerateLRInput, LoadSODAnnotations, PackSODInputs,
                          RandomFlipRotate, SODResize)
 
 __all__ = [
     'SODDataset', 'SODDataError', 'SOD_LAYOUTS', 'LoadSODAnnotations',
-    'SODResize', 'RandomFlipRotate', 'GenerateLRInput', 'PackSODInputs',
-    'generate_demo_dataset'
+    'SODResize', 'RandomFlipRotate', 'GenerateLRInput', 'PackSODInputs'
 ]

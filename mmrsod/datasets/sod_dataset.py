@@ -61,7 +61,8 @@ from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 from PIL import Image
 
-from mmrsod.utils.errors import InputError
+from mmrsod.utils.errors import SODDataError
+from mmrsod.utils.messages import short_list
 
 __all__ = ['SODDataError', 'SODDataset', 'SOD_LAYOUTS', 'check_image_file']
 
@@ -93,18 +94,6 @@ SOD_LAYOUTS: Dict[str, dict] = dict(
 _PNG_TRAILER = b'IEND'
 _JPEG_EOI = b'\xff\xd9'
 _EXIF_ORIENTATION = 0x0112
-
-
-class SODDataError(InputError):
-    """Raised when a salient object detection data set is malformed."""
-
-
-def _short_list(items: Sequence[str], max_items: int) -> str:
-    """Format ``items`` as ``'a, b, c (+N more)'``."""
-    shown = ', '.join(items[:max_items])
-    if len(items) > max_items:
-        shown += f' (+{len(items) - max_items} more)'
-    return shown
 
 
 def check_image_file(path: str) -> Tuple[Optional[Tuple[int, int]], str]:
@@ -278,7 +267,11 @@ class SODDataset(BaseSegDataset):
 
     def _list_stems(self, folder: str, suffix: str,
                     what: str) -> Dict[str, str]:
-        """Map file stem -> file name for the files ending in ``suffix``."""
+        """Map file stem -> file name for the files ending in ``suffix``.
+
+        The other files are kept in ``self._unmatched[what]`` (stem -> file
+        name) for :meth:`_suffix_hint`.
+        """
         stems = {}
         others = []
         for name in fileio.list_dir_or_file(
@@ -300,7 +293,31 @@ class SODDataset(BaseSegDataset):
                 hint = (f' (it holds {len(others)} other file(s) with '
                         f'suffix(es) {", ".join(exts[:5])}; check {key})')
             self._fail(f'no *{suffix} {what} files in {folder}{hint}')
+        self._unmatched = getattr(self, '_unmatched', {})
+        self._unmatched[what] = {osp.splitext(o)[0]: o for o in others}
         return stems
+
+    def _suffix_hint(self, stems: Sequence[str], what: str) -> str:
+        """Say which missing files exist with another suffix, and the fix.
+
+        Args:
+            stems (Sequence[str]): Stems without a ``what`` file.
+            what (str): ``'image'`` or ``'mask'``.
+
+        Returns:
+            str: ``''`` or ``'; found ... with another suffix: ...'``.
+        """
+        others = getattr(self, '_unmatched', {}).get(what, {})
+        found = [others[s] for s in stems if s in others]
+        if not found:
+            return ''
+        key, value = (('img_suffix', self.img_suffix) if what == 'image' else
+                      ('seg_map_suffix', self.seg_map_suffix))
+        prefix = 'img_path' if what == 'image' else 'seg_map_path'
+        return (f'; found {len(found)} {what}(s) with another suffix: '
+                f'{short_list(found, self.max_listed)} (set {key}, now '
+                f"{value!r}, to their suffix, or data_prefix['{prefix}'] "
+                f'to the folder of the *{value} files)')
 
     def load_data_list(self) -> List[dict]:
         """Pair images with masks and (optionally) validate the files.
@@ -337,12 +354,14 @@ class SODDataset(BaseSegDataset):
                 self._fail(
                     f'{len(no_img)} id(s) listed in {self.ann_file} have no '
                     f'image in {img_dir}: ' +
-                    _short_list([s + self.img_suffix for s in no_img], n))
+                    short_list([s + self.img_suffix for s in no_img], n) +
+                    self._suffix_hint(no_img, 'image'))
             if no_mask:
                 self._fail(
                     f'{len(no_mask)} id(s) listed in {self.ann_file} have no '
                     f'mask in {ann_dir}: ' +
-                    _short_list([s + self.seg_map_suffix for s in no_mask], n))
+                    short_list([s + self.seg_map_suffix for s in no_mask], n) +
+                    self._suffix_hint(no_mask, 'mask'))
         else:
             no_mask = sorted(set(images) - set(masks))
             no_img = sorted(set(masks) - set(images))
@@ -350,11 +369,13 @@ class SODDataset(BaseSegDataset):
                 self._fail(
                     f'{len(no_mask)} image(s) in {img_dir} have no mask '
                     f'*{self.seg_map_suffix} in {ann_dir}: ' +
-                    _short_list([images[s] for s in no_mask], n))
+                    short_list([images[s] for s in no_mask], n) +
+                    self._suffix_hint(no_mask, 'mask'))
             if no_img:
                 self._fail(f'{len(no_img)} mask(s) in {ann_dir} have no image '
                            f'*{self.img_suffix} in {img_dir}: ' +
-                           _short_list([masks[s] for s in no_img], n))
+                           short_list([masks[s] for s in no_img], n) +
+                           self._suffix_hint(no_img, 'image'))
             stems = list(images)
 
         data_list = []
@@ -395,8 +416,8 @@ class SODDataset(BaseSegDataset):
         n = self.max_listed
         if corrupt:
             self._fail(f'{len(corrupt)} unreadable or truncated file(s): ' +
-                       _short_list(corrupt, n))
+                       short_list(corrupt, n))
         if mismatch:
             self._fail(
                 f'{len(mismatch)} mask(s) differ in size (WxH) from their '
-                'image: ' + _short_list(mismatch, n))
+                'image: ' + short_list(mismatch, n))

@@ -6,10 +6,10 @@ from .losses import StructureLoss, TFGMLoss
 from .necks import PPMNeck
 from .segmentors import SRALSegmentor
 from .utils import (EDSRBlock, rgb_to_ycbcr, stack_gt_sem_seg, stack_gt_sr,
-                    strip_auxiliary_modules, ycbcr_to_rgb)
+                    ycbcr_to_rgb)
 
 __all__ = [
     'SODResNet', 'PPMNeck', 'TSDDHead', 'ASRDHead', 'StructureLoss',
     'TFGMLoss', 'SRALSegmentor', 'EDSRBlock', 'rgb_to_ycbcr', 'ycbcr_to_rgb',
-    'stack_gt_sem_seg', 'stack_gt_sr', 'strip_auxiliary_modules'
+    'stack_gt_sem_seg', 'stack_gt_sr'
 ]

@@ -6,7 +6,11 @@ path and writes into it: a crash (or a full disk, or a kill) in the middle
 leaves a truncated ``epoch_N.pth``/``iter_N.pth`` behind, and
 ``last_checkpoint`` may point at it. :class:`AtomicLocalBackend` writes to a
 temporary file in the same directory and renames it over the target, so a
-reader sees either the old file or the complete new one.
+reader sees either the old file or the complete new one. The file gets
+the permissions a plain ``open(path, 'wb')`` would give it: those of the
+file it replaces, or ``0o666`` minus the umask for a new file (``mkstemp``
+alone would make every output ``0600``, unreadable to the other users of a
+shared machine).
 """
 import os
 import os.path as osp
@@ -17,8 +21,32 @@ from typing import Union
 from mmengine.fileio import LocalBackend, register_backend
 
 
+def current_umask() -> int:
+    """Return the process umask without changing it.
+
+    Reads ``/proc/self/status`` (Linux >= 4.7); elsewhere falls back to
+    setting and restoring it with :func:`os.umask`.
+
+    Returns:
+        int: The umask, e.g. ``0o022``.
+    """
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('Umask:'):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(data: bytes, filepath: Union[str, Path]) -> None:
     """Write ``data`` to ``filepath`` through a temporary file and a rename.
+
+    The file's mode is that of the file it replaces, or ``0o666`` minus
+    the umask (as :func:`open` would create it).
 
     Args:
         data (bytes): The content.
@@ -30,6 +58,11 @@ def atomic_write_bytes(data: bytes, filepath: Union[str, Path]) -> None:
     fd, tmp_path = tempfile.mkstemp(
         prefix=f'.{osp.basename(filepath)}.', suffix='.tmp', dir=directory)
     try:
+        if osp.exists(filepath):
+            mode = os.stat(filepath).st_mode & 0o7777
+        else:
+            mode = 0o666 & ~current_umask()
+        os.fchmod(fd, mode)
         with os.fdopen(fd, 'wb') as f:
             f.write(data)
             f.flush()
@@ -66,5 +99,5 @@ def register_atomic_local_backend() -> None:
     register_backend('local', AtomicLocalBackend, force=True, prefixes='')
 
 
-__all__ = ['AtomicLocalBackend', 'atomic_write_bytes',
+__all__ = ['AtomicLocalBackend', 'atomic_write_bytes', 'current_umask',
            'register_atomic_local_backend']

@@ -1,7 +1,7 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 """Exceptions for bad user input, reported by the tools as one line."""
 
-__all__ = ['InputError', 'ConfigError']
+__all__ = ['InputError', 'ConfigError', 'SODDataError']
 
 
 class InputError(ValueError):
@@ -15,3 +15,7 @@ class InputError(ValueError):
 
 class ConfigError(InputError):
     """A config file or a ``--cfg-options`` entry is wrong."""
+
+
+class SODDataError(InputError):
+    """A salient object detection data set or one of its files is bad."""

@@ -51,10 +51,10 @@ def test_config_builds(name):
         assert size == (128, 128) and 'GenerateLRInput' in types
     elif 'baseline448' in name:
         assert size == (448, 448) and 'GenerateLRInput' not in types
-        assert cfg.model.out_scale == 1 and model.sr_head is None
+        assert model.out_scale == 1 and model.sr_head is None
     else:
         assert size == (224, 224) and 'GenerateLRInput' in types
-        assert cfg.model.out_scale == 2
+        assert model.out_scale == 2
 
 
 def test_ablations_differ_as_in_the_paper():

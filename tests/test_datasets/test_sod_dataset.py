@@ -254,3 +254,16 @@ def test_real_train_pipeline_shapes():
         assert sample.img_shape == (224, 224)
         assert sample.hr_shape == (448, 448)
         assert 'rotate' in sample and 'flip' in sample
+
+
+def test_image_with_another_suffix_is_named(tmp_path):
+    """``0012.tif`` next to the layout's ``*.jpg``: say so and what to set."""
+    _orssd(tmp_path, stems=['0001', '0002'])
+    _save_pair(tmp_path / 'spare', tmp_path / 'train-labels', '0012')
+    Image.new('RGB', (8, 8)).save(tmp_path / 'train-images' / '0012.tif')
+    with pytest.raises(SODDataError) as err:
+        _build(tmp_path)
+    msg = str(err.value)
+    assert '1 mask(s)' in msg and '0012.png' in msg
+    assert ("found 1 image(s) with another suffix: 0012.tif (set img_suffix, "
+            "now '.jpg', to their suffix, or data_prefix['img_path']") in msg

@@ -187,7 +187,7 @@ def test_flip_rotate_independent_and_errors():
     img0 = r['img'].copy()
     out = t.transform(r)
     assert np.array_equal(out['img'], img0)
-    assert out['flip'] is False and out['flip_direction'] == ()
+    assert out['flip'] is False and out['flip_direction'] is None
     t = RandomFlipRotate(
         scheme='independent',
         hflip_prob=1,

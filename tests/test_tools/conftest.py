@@ -73,7 +73,7 @@ env_cfg = dict(cudnn_benchmark=False)
 
 @pytest.fixture(scope='session')
 def tiny_dataset(tmp_path_factory) -> str:
-    from mmrsod.datasets.demo_data import generate_demo_dataset
+    from mmrsod.testing import generate_demo_dataset
     root = str(tmp_path_factory.mktemp('data') / 'demo_sod')
     generate_demo_dataset(root, num_train=8, num_test=4, size=96, seed=0)
     return root

@@ -67,7 +67,7 @@ def _number(pattern, text):
     return float(match.group(1))
 
 
-def test_get_flops_strips_training_branches(trained, tool):
+def test_get_flops_strips_training_branches(tmp_path, trained, tool):
     cfg, _ = trained
     test_time = tool('analysis_tools/get_flops.py', cfg, '--shape', '64')
     full = tool('analysis_tools/get_flops.py', cfg, '--shape', '64',
@@ -78,6 +78,26 @@ def test_get_flops_strips_training_branches(trained, tool):
     p_test = _number(r'Params: \S+ \((\d+)\)', test_time.stdout)
     p_full = _number(r'Params: \S+ \((\d+)\)', full.stdout)
     assert 0 < p_test < p_full
+    # the stripped SRAL model is exactly the TSDD-only network: same
+    # parameter count and FLOPs as that config, and the count of its
+    # parameters built in this process
+    tsdd_cfg = tmp_path / 'tsdd_only.py'
+    tsdd_cfg.write_text(f"_base_ = ['{cfg}']\n"
+                        'model = dict(sr_head=None, tfgm=None)\n')
+    tsdd = tool('analysis_tools/get_flops.py', tsdd_cfg, '--shape', '64')
+    assert tsdd.returncode == 0, tsdd.stderr[-3000:]
+    assert _number(r'Params: \S+ \((\d+)\)', tsdd.stdout) == p_test
+    flops = r'Flops: \S+ \(([\d.e+]+)\)'
+    assert _number(flops, tsdd.stdout) == _number(flops, test_time.stdout)
+    from mmengine.config import Config
+    from mmseg.registry import MODELS
+    from mmseg.utils import register_all_modules
+    register_all_modules()
+    import mmrsod.models  # noqa: F401
+    model_cfg = Config.fromfile(
+        str(tsdd_cfg), import_custom_modules=False).model
+    n = sum(p.numel() for p in MODELS.build(model_cfg).parameters())
+    assert n == p_test
 
 
 def test_benchmark_and_print_config(trained, tool):
@@ -113,10 +133,34 @@ def test_sr_branch_evaluation(tmp_path, trained, tool):
         ']\n'
         'test_dataloader = dict(dataset=dict(pipeline=test_pipeline))\n'
         "test_evaluator = [dict(type='SODMetric'), dict(type='SRMetric')]\n")
-    out = tool('test.py', sr_cfg, ckpt, '--work-dir', tmp_path / 'w')
+    pkl = tmp_path / 'sr.pkl'
+    out = tool('test.py', sr_cfg, ckpt, '--work-dir', tmp_path / 'w', '--out',
+               pkl)
     assert out.returncode == 0, out.stderr[-3000:]
     log = out.stdout + out.stderr
     psnr = _number(r'PSNR: ([\d.]+)', log)
     ssim = _number(r'SSIM: ([\d.]+)', log)
-    assert 0 < psnr < 100 and 0 < ssim <= 1
     assert re.search(r'Sm: [\d.]+', log)
+    # the logged values, recomputed from the dumped SR images: PSNR by its
+    # definition on the Y channel (data range 1), SSIM with skimage's
+    # Gaussian-window SSIM (Wang et al.), both averaged over the images
+    from skimage.metrics import structural_similarity
+    with open(pkl, 'rb') as f:
+        samples = pickle.load(f)
+    assert len(samples) == 4
+    psnrs, ssims = [], []
+    for sample in samples:
+        pred_y = sample['pred_sr']['data'][0].double().numpy()
+        gt_y = sample['gt_sr']['data'][0].double().numpy()
+        assert pred_y.shape == gt_y.shape == (128, 128)
+        psnrs.append(10 * np.log10(1.0 / np.mean((pred_y - gt_y)**2)))
+        ssims.append(
+            structural_similarity(
+                gt_y,
+                pred_y,
+                data_range=1.0,
+                gaussian_weights=True,
+                sigma=1.5,
+                use_sample_covariance=False))
+    assert psnr == pytest.approx(np.mean(psnrs), abs=1e-4)
+    assert ssim == pytest.approx(np.mean(ssims), abs=1e-4)

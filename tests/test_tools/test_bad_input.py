@@ -3,6 +3,9 @@
 before any training starts."""
 import shutil
 
+import pytest
+import torch
+
 
 def _one_line_error(out, *needles):
     assert out.returncode == 2, (out.returncode, out.stderr[-3000:])
@@ -59,3 +62,27 @@ def test_missing_checkpoint(tmp_path, write_tiny_config, tool):
     cfg = write_tiny_config()
     out = tool('test.py', cfg, tmp_path / 'missing.pth')
     _one_line_error(out, 'missing.pth')
+
+
+def test_cfg_options_keep_spaces(tmp_path, tiny_dataset, write_tiny_config,
+                                 tool):
+    """``data_root`` with a space reaches the dataset as written: the run
+    gets as far as pairing the files of that folder."""
+    spaced = tmp_path / 'my sets' / 'demo sod'
+    shutil.copytree(tiny_dataset, spaced)
+    (spaced / 'train-labels' / '0003.png').unlink()
+    cfg = write_tiny_config()
+    out = tool('train.py', cfg, '--work-dir', tmp_path / 'w', '--cfg-options',
+               f'train_dataloader.dataset.data_root={spaced}')
+    line = _one_line_error(out, '1 image(s) in', '0003')
+    assert str(spaced / 'train-images') in line
+    # an unquoted value with a space arrives as two words: say to quote it
+    out = tool('train.py', cfg, '--cfg-options', 'data_root=/data/my', 'sets')
+    assert out.returncode == 2
+    assert "'sets' is not KEY=VALUE (quote a value with spaces" in out.stderr
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='CPU behaviour')
+def test_amp_is_refused_on_cpu(write_tiny_config, tool):
+    out = tool('train.py', write_tiny_config(), '--amp')
+    _one_line_error(out, '--amp needs a CUDA GPU')

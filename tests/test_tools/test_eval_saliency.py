@@ -95,7 +95,50 @@ def test_sral_protocol_with_attributes(maps, tmp_path):
     assert set(SOD_METRIC_KEYS) <= set(res)
     assert {'SSIM_BSO', 'SSIM_CS', 'SSIM_OC', 'SSIM_SSO',
             'SSIM_avg'} <= set(res)
-    assert 0 < res['maxF'] <= 1 and 0 <= res['MAE'] < 0.5
+    # (values: test_sral_protocol_hand_computed)
+
+
+def test_sral_protocol_hand_computed(tmp_path):
+    """Two 448 x 448 maps (no resizing): a perfect one and an empty one.
+
+    GT: a 224 x 224 square in the middle (p = 1/4 of the pixels; centroid
+    (224, 224), so every S-measure quadrant holds object and background).
+
+    * perfect map: MAE 0; F is 1 at every threshold > 0 and, at threshold
+      0 (every pixel positive: precision p, recall 1),
+      F0 = 1.3 p / (0.3 p + 1); Sm 1 (object term 1, region SSIM 1);
+      SSIM 1.
+    * all-zero map: MAE p; F0 as above, 0 elsewhere (no positives);
+      Sm = 0.5 * (1 - p) (object term: 0 on the object, 1 on the
+      background; region SSIM 0); SSIM 0.
+    """
+    gt_dir, pred_dir = tmp_path / 'gt', tmp_path / 'pred'
+    gt_dir.mkdir()
+    pred_dir.mkdir()
+    gt = np.zeros((448, 448), np.uint8)
+    gt[112:336, 112:336] = 255
+    for stem, pred in (('good', gt), ('zero', np.zeros_like(gt))):
+        cv2.imwrite(str(gt_dir / f'{stem}.png'), gt)
+        cv2.imwrite(str(pred_dir / f'{stem}.png'), pred)
+    attr = tmp_path / 'attrs.txt'
+    attr.write_text('good A\nzero B\n')
+    out = tmp_path / 'res.json'
+    proc = _run_tool(pred_dir, gt_dir, '--protocol', 'sral',
+                     '--attribute-file', attr, '--out-json', out)
+    assert proc.returncode == 0, proc.stderr
+    res = json.loads(out.read_text())
+    p = 0.25
+    f0 = 1.3 * p / (0.3 * p + 1)
+    assert res['MAE'] == pytest.approx((0 + p) / 2, abs=1e-12)
+    assert res['maxF'] == pytest.approx((1 + 0) / 2, abs=1e-9)
+    # F curve: f0 at threshold 0, then 254 x the mean of 1 and 0
+    assert res['meanF'] == pytest.approx((f0 + 254 * 0.5) / 255, abs=1e-9)
+    assert res['Sm'] == pytest.approx((1 + 0.5 * (1 - p)) / 2, abs=1e-9)
+    assert res['SSIM_A'] == pytest.approx(1, abs=1e-9)
+    assert res['SSIM_B'] == 0
+    assert res['SSIM_avg'] == pytest.approx(0.5, abs=1e-9)
+    # the progress bar goes to stderr; stdout keeps the table only
+    assert '2/2' in proc.stderr and '2/2' not in proc.stdout
 
 
 def test_missing_prediction_is_an_error(maps):

@@ -11,6 +11,7 @@ import torch
 
 import mmrsod  # noqa: F401  (checkpoint loading on torch >= 2.6)
 from mmrsod.utils import trusted_torch_load
+from mmrsod.utils.atomic_io import current_umask
 
 
 def _state(path):
@@ -29,6 +30,18 @@ def test_resume_continues_exactly(tmp_path, write_tiny_config, tool):
     ref_dir = tmp_path / 'ref'
     out = tool('train.py', straight, '--work-dir', ref_dir)
     assert out.returncode == 0, out.stderr[-3000:]
+    # the stack's known deprecation notices are quiet; on CPU the logged
+    # environment is gloo without cuDNN benchmark
+    log = out.stdout + out.stderr
+    for known in ('pkg_resources', 'build_loss', 'FileClient',
+                  'HardDiskBackend', 'The draw is False'):
+        assert known not in log, known
+    if not torch.cuda.is_available():
+        assert "dist_cfg: {'backend': 'gloo'}" in log
+        assert 'cudnn_benchmark: False' in log
+    # checkpoints get the umask's permissions (not mkstemp's 0600)
+    umask = current_umask()
+    assert (ref_dir / 'iter_6.pth').stat().st_mode & 0o777 == 0o666 & ~umask
 
     # the same run, stopped after 3 iterations ...
     run_dir = tmp_path / 'run'

@@ -18,7 +18,6 @@ def test_local_backend_is_atomic(tmp_path):
     assert (tmp_path / 't.txt').read_text(encoding='utf-8') == 'héllo'
 
 
-
 def test_failed_write_keeps_old_file(tmp_path, monkeypatch):
     target = tmp_path / 'ckpt.pth'
     target.write_bytes(b'old complete checkpoint')
@@ -34,3 +33,28 @@ def test_failed_write_keeps_old_file(tmp_path, monkeypatch):
     monkeypatch.setattr(os, 'fsync', real_fsync)
     assert target.read_bytes() == b'old complete checkpoint'
     assert sorted(p.name for p in tmp_path.iterdir()) == ['ckpt.pth']
+
+
+@pytest.mark.parametrize('umask', [0o022, 0o077, 0o002])
+def test_new_files_respect_the_umask(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        from mmrsod.utils.atomic_io import current_umask
+        assert current_umask() == umask
+        target = tmp_path / 'results.pkl'
+        atomic_write_bytes(b'x', target)
+        plain = tmp_path / 'plain.pkl'
+        plain.write_bytes(b'x')
+    finally:
+        os.umask(old)
+    assert (target.stat().st_mode & 0o777) == 0o666 & ~umask
+    assert (target.stat().st_mode & 0o777) == (plain.stat().st_mode & 0o777)
+
+
+def test_replaced_file_keeps_its_mode(tmp_path):
+    target = tmp_path / 'epoch_1.pth'
+    target.write_bytes(b'old')
+    target.chmod(0o640)
+    atomic_write_bytes(b'new', target)
+    assert target.read_bytes() == b'new'
+    assert target.stat().st_mode & 0o777 == 0o640

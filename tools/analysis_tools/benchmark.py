@@ -20,11 +20,11 @@ import time
 from typing import Callable, List, Optional
 
 import torch
-from mmengine.config import DictAction
 
 from mmrsod.apis import (NetworkForward, build_test_model,
                          input_shape_from_cfg, report_input_errors)
-from mmrsod.utils import load_config
+from mmrsod.utils import (SpaceKeepingDictAction, load_config,
+                          quiet_known_warnings)
 
 
 def parse_args() -> argparse.Namespace:
@@ -48,7 +48,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=SpaceKeepingDictAction,
         help='override settings in CONFIG, key=value')
     return parser.parse_args()
 
@@ -83,6 +83,7 @@ def time_run(step: Callable[[], None], warmup: int, iters: int) -> float:
 
 def main() -> None:
     args = parse_args()
+    quiet_known_warnings()
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if args.threads:
         torch.set_num_threads(args.threads)

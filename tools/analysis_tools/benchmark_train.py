@@ -25,7 +25,7 @@ from mmengine.registry import DefaultScope, init_default_scope
 from mmengine.structures import PixelData
 
 from mmrsod.apis import input_shape_from_cfg, report_input_errors
-from mmrsod.utils import load_config
+from mmrsod.utils import load_config, quiet_known_warnings
 
 
 def parse_args() -> argparse.Namespace:
@@ -53,7 +53,7 @@ def make_step(cfg_path: str, batch: int, device: str) -> Callable[[], None]:
     cfg.model.pop('pretrained', None)
     model = MODELS.build(cfg.model).to(device).train()
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
-    scale = cfg.model.get('out_scale', 1)
+    scale = getattr(model, 'out_scale', 1)
     out_h, out_w = int(height * scale), int(width * scale)
     gen = torch.Generator().manual_seed(0)
     inputs, samples = [], []
@@ -80,6 +80,7 @@ def make_step(cfg_path: str, batch: int, device: str) -> Callable[[], None]:
 
 def main() -> None:
     args = parse_args()
+    quiet_known_warnings()
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     device_name = (
         torch.cuda.get_device_name(0) if device.startswith('cuda') else

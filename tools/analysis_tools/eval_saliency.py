@@ -30,12 +30,19 @@ from multiprocessing import Pool
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from mmengine.utils import ProgressBar
+
 from mmrsod.datasets.transforms import decode_sod_mask
-from mmrsod.evaluation.functional import (
-    SOD_METRIC_KEYS, aggregate_sod_statistics, attribute_scores,
-    check_attribute_coverage, load_attribute_file, read_gray_map,
-    save_sod_curves, sod_image_statistics, sral_image_statistics)
+from mmrsod.evaluation.functional import (SOD_METRIC_KEYS,
+                                          aggregate_sod_statistics,
+                                          attribute_scores,
+                                          check_attribute_coverage,
+                                          load_attribute_file, read_gray_map,
+                                          save_sod_curves,
+                                          sod_image_statistics,
+                                          sral_image_statistics)
 from mmrsod.utils.atomic_io import atomic_write_bytes
+from mmrsod.utils.messages import short_list
 
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 
@@ -114,11 +121,9 @@ def match_predictions(pred_dir: Path, gt_dir: Path,
         else:
             pairs.append((gt_path.stem, candidates[0], gt_path))
     if missing:
-        shown = ', '.join(missing[:10])
-        more = f' (and {len(missing) - 10} more)' if len(missing) > 10 else ''
         raise FileNotFoundError(
             f'{len(missing)} of {len(gts)} GT masks in {gt_dir} have no '
-            f'predicted map in {pred_dir}: {shown}{more}')
+            f'predicted map in {pred_dir}: {short_list(missing)}')
     return pairs
 
 
@@ -162,15 +167,22 @@ def main() -> int:
                                      args.attribute_file)
         tasks = [(stem, str(pred), str(gt), args.protocol)
                  for stem, pred, gt in pairs]
+        # progress on stderr, so stdout keeps only the results
+        progress = ProgressBar(len(tasks), file=sys.stderr)
+        records = []
         if args.nproc > 1:
             with Pool(args.nproc) as pool:
-                records = pool.map(
-                    evaluate_pair,
-                    tasks,
-                    chunksize=max(1,
-                                  len(tasks) // (8 * args.nproc)))
+                for record in pool.imap(
+                        evaluate_pair,
+                        tasks,
+                        chunksize=max(1, len(tasks) // (8 * args.nproc))):
+                    records.append(record)
+                    progress.update()
         else:
-            records = [evaluate_pair(t) for t in tasks]
+            for task in tasks:
+                records.append(evaluate_pair(task))
+                progress.update()
+        sys.stderr.write('\n')
     except (FileNotFoundError, ValueError) as err:
         print(f'eval_saliency.py: error: {err}', file=sys.stderr)
         return 2

@@ -13,11 +13,11 @@ import argparse
 
 import torch
 from mmengine.analysis import get_model_complexity_info
-from mmengine.config import DictAction
 
 from mmrsod.apis import (NetworkForward, build_test_model,
                          input_shape_from_cfg, report_input_errors)
-from mmrsod.utils import load_config
+from mmrsod.utils import (SpaceKeepingDictAction, load_config,
+                          quiet_known_warnings)
 
 
 def parse_args() -> argparse.Namespace:
@@ -37,13 +37,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=SpaceKeepingDictAction,
         help='override settings in the config, key=value')
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
+    quiet_known_warnings()
     with report_input_errors('get_flops.py'):
         cfg = load_config(args.config, args.cfg_options)
         height, width = input_shape_from_cfg(cfg, args.shape)

@@ -41,7 +41,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     """Entry point; returns the process exit status."""
     args = parse_args(argv)
-    from mmrsod.datasets.demo_data import generate_demo_dataset
+    from mmrsod.testing import generate_demo_dataset
     start = time.time()
     try:
         info = generate_demo_dataset(

@@ -2,10 +2,8 @@
 """Print the full (inherited and overridden) config."""
 import argparse
 
-from mmengine.config import DictAction
-
 from mmrsod.apis import report_input_errors
-from mmrsod.utils import load_config
+from mmrsod.utils import SpaceKeepingDictAction, load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -14,7 +12,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=SpaceKeepingDictAction,
         help='override settings in the config, key=value')
     parser.add_argument(
         '--save-path', help='also dump the resolved config to this file')

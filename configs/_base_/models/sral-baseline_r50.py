@@ -6,7 +6,6 @@ _base_ = './sral_r50.py'
 data_preprocessor = dict(size=(448, 448))
 model = dict(
     data_preprocessor=data_preprocessor,
-    out_scale=1,
     decode_head=dict(use_transposed_conv=False, out_scale=1),
     sr_head=None,
     tfgm=None)

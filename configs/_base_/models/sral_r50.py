@@ -22,7 +22,6 @@ pretrained_backbone = ('https://download.pytorch.org/models/'
 model = dict(
     type='SRALSegmentor',
     data_preprocessor=data_preprocessor,
-    out_scale=2,
     backbone=dict(
         type='SODResNet',
         depth=50,
@@ -56,7 +55,7 @@ model = dict(
         up_channels=128,
         pass_fused_feature=True,  # code path; False = paper eqs. 4-5
         use_transposed_conv=True,
-        out_scale=2,
+        out_scale=2,  # output/input size; the segmentor reads it here
         side_weights=(1.0, 1.0, 0.5, 0.25, 0.125),  # eq. 15
         # at test time compute p1 only: the same map, without the unused
         # side outputs p2..p5 (the authors' code computes and drops them)

@@ -8,7 +8,7 @@ from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 from PIL import Image
 
-from ..sod_dataset import SODDataError
+from mmrsod.utils.errors import SODDataError
 
 __all__ = ['LoadSODAnnotations', 'decode_sod_mask']
 

@@ -27,7 +27,8 @@ class PackSODInputs(BaseTransform):
         meta_keys (Sequence[str]): Keys copied into the metainfo.
             Defaults to ``('img_path', 'seg_map_path', 'ori_shape',
             'img_shape', 'hr_shape', 'pad_shape', 'scale_factor', 'flip',
-            'flip_direction', 'rotate', 'reduce_zero_label')``.
+            'flip_direction', 'rotate', 'rotate_mode',
+            'reduce_zero_label')``.
     """
 
     def __init__(
@@ -35,7 +36,8 @@ class PackSODInputs(BaseTransform):
         meta_keys: Sequence[str] = ('img_path', 'seg_map_path', 'ori_shape',
                                     'img_shape', 'hr_shape', 'pad_shape',
                                     'scale_factor', 'flip', 'flip_direction',
-                                    'rotate', 'reduce_zero_label')
+                                    'rotate', 'rotate_mode',
+                                    'reduce_zero_label')
     ) -> None:
         self.meta_keys = tuple(meta_keys)
 

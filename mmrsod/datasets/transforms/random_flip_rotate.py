@@ -57,8 +57,10 @@ class RandomFlipRotate(BaseTransform):
     Added Keys:
 
     - flip (bool): whether any flip was applied.
-    - flip_direction (tuple[str]): flips in the order applied
-      (``'horizontal'``/``'vertical'``), empty if none.
+    - flip_direction (str | None): the flips as mmcv's ``RandomFlip``
+      names them: ``'horizontal'``, ``'vertical'``, ``'diagonal'`` (both;
+      they commute) or None, so that ``SRALSegmentor.postprocess_result``
+      can undo them if the transform is used at test time.
     - rotate (int): counter-clockwise rotation in degrees, applied after
       the flips.
     - canvas_fill_mask (np.uint8, (H, W), 1 = filled by the rotation):
@@ -165,7 +167,9 @@ class RandomFlipRotate(BaseTransform):
 
         Args:
             array (np.ndarray): (H, W) or (H, W, C) array.
-            flips (Sequence[str]): ``'horizontal'``/``'vertical'`` flips.
+            flips (Sequence[str] | str | None): ``'horizontal'``/
+                ``'vertical'`` flips, or a ``flip_direction`` as written in
+                the results (``'diagonal'`` is both, None none).
             angle (int): Multiple of 90 degrees.
             rotate_mode (str): ``'exact'`` (``np.rot90``) or ``'canvas'``
                 (:meth:`rotate_canvas`). Defaults to ``'exact'``.
@@ -173,6 +177,9 @@ class RandomFlipRotate(BaseTransform):
         Returns:
             np.ndarray: Contiguous transformed array.
         """
+        if flips is None or isinstance(flips, str):
+            flips = (('horizontal', 'vertical') if flips == 'diagonal' else
+                     (flips, ) if flips else ())
         for direction in flips:
             axis = 1 if direction == 'horizontal' else 0
             array = np.flip(array, axis=axis)
@@ -224,8 +231,10 @@ class RandomFlipRotate(BaseTransform):
         if fill is not None:
             results['canvas_fill_mask'] = fill
         results['flip'] = bool(flips)
-        results['flip_direction'] = tuple(flips)
+        results['flip_direction'] = ('diagonal' if len(set(flips)) == 2 else
+                                     (flips[0] if flips else None))
         results['rotate'] = int(angle)
+        results['rotate_mode'] = mode
         return results
 
     def __repr__(self) -> str:

@@ -30,6 +30,8 @@ from typing import Dict, List, Mapping, Sequence, Union
 
 import numpy as np
 
+from mmrsod.utils.messages import short_list
+
 #: The nine ORSI-4199 scene attributes, in the order of the paper's Table II.
 ORSI4199_ATTRIBUTES = ('BSO', 'CS', 'CSO', 'ISO', 'LCS', 'MSO', 'NSO', 'OC',
                        'SSO')
@@ -107,11 +109,9 @@ def check_attribute_coverage(stems: Sequence[str],
     """
     missing = [s for s in stems if s not in attributes]
     if missing:
-        shown = ', '.join(missing[:10])
-        more = f' (and {len(missing) - 10} more)' if len(missing) > 10 else ''
         raise ValueError(
             f'{len(missing)} evaluated image(s) are missing from the '
-            f'attribute file {attribute_file}: {shown}{more}')
+            f'attribute file {attribute_file}: {short_list(missing)}')
 
 
 def attribute_scores(stems: Sequence[str],

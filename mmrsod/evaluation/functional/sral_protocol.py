@@ -1,10 +1,10 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 """The evaluation protocol of the SRAL authors (``--protocol sral``).
 
-Re-implementation (vectorised numpy, written from the behaviour described in
-``seed-implementations.md`` section 1.6) of the evaluator shipped with SRAL,
-HFANet, UG2L and SDNet, which produced the numbers of the SRAL paper
-(Tables I, III-VI):
+Re-implementation (vectorised numpy, written from the behaviour of the
+original) of the evaluator released with SRAL (public repository
+``lyf0801/SRAL``), HFANet, UG2L and SDNet, which produced the numbers of the
+SRAL paper (Tables I, III-VI):
 
 * maps are compared at 448 x 448: the GT mask is **bilinearly** resized to
   448 (PIL, from the 8-bit mask) and kept **soft** (values k/255); the

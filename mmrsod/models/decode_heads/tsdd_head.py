@@ -48,8 +48,8 @@ class TSDDHead(BaseDecodeHead):
     finest decoder output, and the authors' code returns ``smap1`` (the
     stage-1 block, at 2x the stem resolution) at test time. This head
     therefore returns ``[p1, p2, p3, p4, p5]`` and **the first element,
-    p1, is the final prediction** (``predict_by_feat`` and
-    :class:`SRALSegmentor` use it).
+    p1, is the final prediction**: :meth:`final_logits` is the one place
+    that says so (``predict_by_feat`` and :class:`SRALSegmentor` call it).
 
     The deep-supervision loss (eq. 15) is
     ``L = sum_i side_weights[i] * L(p_i)`` with weights
@@ -342,8 +342,7 @@ class TSDDHead(BaseDecodeHead):
         Returns:
             Tensor: Final logits of shape (N, out_channels, H_out, W_out).
         """
-        final = seg_logits[0] if isinstance(seg_logits,
-                                            (list, tuple)) else seg_logits
+        final = self.final_logits(seg_logits)
         meta = batch_img_metas[0]
         shape = meta.get('pad_shape', meta['img_shape'])[:2]
         size = tuple(int(round(s * self.out_scale)) for s in shape)

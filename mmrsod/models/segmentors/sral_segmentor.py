@@ -7,7 +7,6 @@ from mmengine.structures import PixelData
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
-from mmseg.structures import SegDataSample
 from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
                          OptSampleList, SampleList, add_prefix)
 from torch import Tensor
@@ -31,12 +30,14 @@ class SRALSegmentor(EncoderDecoder):
       the HR label size, the SR head's ``sr_feat``, ``gt_sem_seg``,
       ``gt_sr``).
 
-    Any mmseg decode head works: heads that return a list of maps (such as
-    :class:`TSDDHead`, ``[p1, ..., p5]``) have their **first element** taken
-    as the final map (a head may define ``final_logits`` to choose
-    otherwise); single-tensor heads (``PSPHead``,
+    Any mmseg decode head works: a head that returns a list of maps (such
+    as :class:`TSDDHead`, ``[p1, ..., p5]``) must define ``final_logits``
+    to say which one is the final map; single-tensor heads (``PSPHead``,
     ``DepthwiseSeparableASPPHead``, with ``out_channels=1``) are used
     as-is, their ``loss_by_feat`` resizing the logits to the HR label.
+    The output/input size ratio is the decode head's ``out_scale`` (read
+    from the head, like ``align_corners``); ``model.out_scale`` is only
+    for heads without one (mmseg's).
     ``acc_seg`` (meaningless for a 1-channel sigmoid output) is dropped.
 
     Inference (``predict``) runs backbone, neck and decode head only: the
@@ -58,8 +59,11 @@ class SRALSegmentor(EncoderDecoder):
             Defaults to None (no SR task).
         tfgm (dict, optional): ``TFGMLoss`` config; needs ``sr_head``.
             Defaults to None.
-        out_scale (float): Prediction size relative to the input image.
-            Defaults to 2.
+        out_scale (float, optional): Prediction size relative to the input
+            image, for decode heads without an ``out_scale`` attribute
+            (mmseg's ``PSPHead`` etc.); a head's own ``out_scale`` is used
+            otherwise and setting both is an error. Defaults to None (2 for
+            such heads).
         train_cfg (dict, optional): Training config. Defaults to None.
         test_cfg (dict, optional): ``dict(mode='whole', with_sr=False)``
             (only ``'whole'`` is supported); ``with_out_map=True`` also
@@ -79,7 +83,7 @@ class SRALSegmentor(EncoderDecoder):
                  auxiliary_head: OptConfigType = None,
                  sr_head: OptConfigType = None,
                  tfgm: OptConfigType = None,
-                 out_scale: float = 2.0,
+                 out_scale: Optional[float] = None,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
@@ -101,12 +105,12 @@ class SRALSegmentor(EncoderDecoder):
             pretrained=pretrained,
             init_cfg=init_cfg)
         head_scale = getattr(self.decode_head, 'out_scale', None)
-        if head_scale is not None and head_scale != out_scale:
+        if head_scale is not None and out_scale is not None:
             raise ValueError(
-                f'model.out_scale={out_scale} differs from '
-                f'model.decode_head.out_scale={head_scale}; set both to the '
-                'output/input size ratio')
-        self.out_scale = out_scale
+                f'model.out_scale={out_scale} is set but the decode head '
+                f'has its own out_scale={head_scale}; set '
+                'model.decode_head.out_scale only')
+        self.out_scale = float(head_scale or out_scale or 2.0)
         self.sr_head = MODELS.build(sr_head) if sr_head is not None else None
         self.tfgm = MODELS.build(tfgm) if tfgm is not None else None
         if self.tfgm is not None and self.sr_head is None:
@@ -140,7 +144,10 @@ class SRALSegmentor(EncoderDecoder):
         if select is not None:
             return select(seg_logits)
         if isinstance(seg_logits, (list, tuple)):
-            return seg_logits[0]
+            raise TypeError(
+                f'{type(self.decode_head).__name__} returns '
+                f'{len(seg_logits)} maps but defines no final_logits() '
+                'to choose the final one')
         return seg_logits
 
     def lr_ycbcr(self, inputs: Tensor) -> Tensor:
@@ -322,10 +329,17 @@ class SRALSegmentor(EncoderDecoder):
     def postprocess_result(self,
                            seg_logits: Tensor,
                            data_samples: OptSampleList = None) -> SampleList:
-        """Undo padding/flip, resize to ``ori_shape``, apply the sigmoid.
+        """Undo padding/flip/rotation, resize to ``ori_shape``, sigmoid.
 
-        Padding sizes in the metainfo are in input pixels and are scaled by
-        ``out_scale``.
+        Extends :meth:`EncoderDecoder.postprocess_result`, which removes
+        the padding, resizes to ``ori_shape`` and applies the sigmoid and
+        ``decode_head.threshold`` (``out_channels=1``): the padding in the
+        metainfo (input pixels) is scaled by ``out_scale`` for it, and the
+        flips (``flip_direction`` ``'horizontal'``, ``'vertical'`` or
+        ``'diagonal'``, as written by mmcv's ``RandomFlip`` and
+        :class:`RandomFlipRotate`) and right-angle ``rotate`` of a test-time
+        augmentation are undone here, after the resize (bilinear resizing
+        commutes with them). ``pred_sem_seg`` is returned as long.
 
         Args:
             seg_logits (Tensor): Logits at ``out_scale`` x the input size,
@@ -336,46 +350,40 @@ class SRALSegmentor(EncoderDecoder):
             list[SegDataSample]: Samples with ``seg_logits`` (probabilities
             for C == 1, raw logits otherwise) and ``pred_sem_seg`` (long).
         """
-        batch_size, channels, height, width = seg_logits.shape
-        only_prediction = data_samples is None
-        if only_prediction:
-            data_samples = [SegDataSample() for _ in range(batch_size)]
-        for i in range(batch_size):
-            logits = seg_logits[i:i + 1]
-            if not only_prediction:
-                meta = data_samples[i].metainfo
-                padding = meta.get('img_padding_size',
-                                   meta.get('padding_size', [0] * 4))
-                left, right, top, bottom = (
-                    int(round(p * self.out_scale)) for p in padding)
-                logits = logits[:, :, top:height - bottom, left:width - right]
-                if meta.get('flip', False):
-                    direction = meta.get('flip_direction', None)
-                    if direction == 'horizontal':
-                        logits = logits.flip(dims=(3, ))
-                    elif direction == 'vertical':
-                        logits = logits.flip(dims=(2, ))
-                    else:
-                        raise ValueError(
-                            f'unsupported flip_direction {direction!r} in '
-                            f'the metainfo of sample {i}')
-                logits = resize(
-                    logits,
-                    size=meta['ori_shape'][:2],
-                    mode='bilinear',
-                    align_corners=self.align_corners,
-                    warning=False)
-            logits = logits.squeeze(0)
-            if channels == 1:
-                logits = logits.sigmoid()
-                pred = (logits > self.decode_head.threshold).long()
-            else:
-                pred = logits.argmax(dim=0, keepdim=True)
-            data_samples[i].set_data({
-                'seg_logits': PixelData(data=logits),
-                'pred_sem_seg': PixelData(data=pred)
-            })
-        return data_samples
+        saved, undo = [], []
+        for i, sample in enumerate(data_samples or []):
+            meta = sample.metainfo
+            flips, turns = _augmentation_of(meta, i)
+            ori_shape = tuple(meta['ori_shape'][:2])
+            override = dict(
+                flip=False,
+                ori_shape=ori_shape[::-1] if turns % 2 else ori_shape)
+            pad_key = ('img_padding_size'
+                       if 'img_padding_size' in meta else 'padding_size')
+            if pad_key in meta:
+                override[pad_key] = [
+                    int(round(p * self.out_scale)) for p in meta[pad_key]
+                ]
+            saved.append({k: meta[k] for k in override if k in meta})
+            undo.append((flips, turns))
+            sample.set_metainfo(override)
+        try:
+            results = super().postprocess_result(seg_logits, data_samples)
+        finally:
+            for sample, original in zip(data_samples or [], saved):
+                sample.set_metainfo(original)
+        for i, sample in enumerate(results):
+            flips, turns = undo[i] if undo else ((), 0)
+            maps = dict(
+                seg_logits=sample.seg_logits.data,
+                pred_sem_seg=sample.pred_sem_seg.data.long())
+            for field, data in maps.items():
+                if turns:
+                    data = data.rot90(-turns, dims=(1, 2))
+                if flips:
+                    data = data.flip(dims=flips)
+                sample.set_data({field: PixelData(data=data)})
+        return results
 
     def strip_auxiliary(self) -> 'SRALSegmentor':
         """Remove the training-only modules in place.
@@ -393,3 +401,48 @@ class SRALSegmentor(EncoderDecoder):
             self.auxiliary_head = None
         self.test_cfg['with_sr'] = False
         return self
+
+
+# flip dims of a (C, H, W) map for each mmcv ``flip_direction``
+_FLIP_DIMS = dict(horizontal=(2, ), vertical=(1, ), diagonal=(1, 2))
+
+
+def _augmentation_of(meta: dict, index: int) -> Tuple[Tuple[int, ...], int]:
+    """Flip dims and counter-clockwise quarter turns of a test sample.
+
+    A right-angle rotation is undone exactly, except a ``'canvas'``
+    rotation (``rotate_mode``, the SRAL authors' size-keeping rotation) by
+    90 or 270 degrees of a non-square image, which cut the image: that is
+    an error.
+
+    Args:
+        meta (dict): The sample's metainfo (``flip``, ``flip_direction``,
+            ``rotate`` in degrees, applied after the flip, ``rotate_mode``,
+            ``ori_shape``).
+        index (int): Sample index, for the error message.
+
+    Returns:
+        tuple[tuple[int], int]: Dims to flip of a (C, H, W) map, and the
+        number of quarter turns.
+    """
+    flips: Tuple[int, ...] = ()
+    if meta.get('flip', False):
+        direction = meta.get('flip_direction', None)
+        if direction not in _FLIP_DIMS:
+            raise ValueError(
+                f'unsupported flip_direction {direction!r} in the metainfo '
+                f'of sample {index} (expected one of {sorted(_FLIP_DIMS)})')
+        flips = _FLIP_DIMS[direction]
+    angle = int(meta.get('rotate', 0) or 0)
+    if angle % 90:
+        raise ValueError(f'rotate={angle} in the metainfo of sample {index}'
+                         ' cannot be undone (multiples of 90 only)')
+    turns = (angle // 90) % 4
+    height, width = meta['ori_shape'][:2]
+    if (turns % 2 and height != width
+            and meta.get('rotate_mode', 'exact') == 'canvas'):
+        raise ValueError(
+            f'rotate={angle} with rotate_mode=canvas on the non-square '
+            f'sample {index} ({height}x{width}) cut the image and cannot be '
+            "undone; use RandomFlipRotate(rotate_mode='exact') at test time")
+    return flips, turns

@@ -2,9 +2,8 @@
 from .color_space import rgb_to_ycbcr, ycbcr_to_rgb
 from .edsr_block import EDSRBlock
 from .sample_utils import stack_gt_sem_seg, stack_gt_sr
-from .test_time_model import strip_auxiliary_modules
 
 __all__ = [
     'EDSRBlock', 'rgb_to_ycbcr', 'ycbcr_to_rgb', 'stack_gt_sem_seg',
-    'stack_gt_sr', 'strip_auxiliary_modules'
+    'stack_gt_sr'
 ]

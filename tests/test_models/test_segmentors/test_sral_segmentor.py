@@ -1,13 +1,12 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
-import copy
-
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.analysis import FlopAnalyzer, get_model_complexity_info
 from mmseg.registry import MODELS
 
-from mmrsod.models import rgb_to_ycbcr, strip_auxiliary_modules
+from mmrsod.models import rgb_to_ycbcr
 
 PREPROCESSOR = dict(
     type='SegDataPreProcessor',
@@ -221,7 +220,7 @@ def test_strip_matches_tsdd_only_params_and_flops():
         return sum(p.numel() for p in m.parameters())
 
     assert n_params(full) > n_params(tsdd)
-    assert strip_auxiliary_modules(full) is full
+    assert full.strip_auxiliary() is full
     assert full.sr_head is None and full.tfgm is None
     assert n_params(full) == n_params(tsdd)
     inputs = (torch.rand(1, 3, 64, 64), )
@@ -300,13 +299,56 @@ def test_config_errors():
         MODELS.build(sral_cfg(test_cfg=dict(mode='slide')))
 
 
-def test_strip_plain_encoder_decoder():
-    cfg = dict(
-        type='EncoderDecoder',
-        backbone=V1C_BACKBONE,
-        decode_head=PSP_HEAD,
-        auxiliary_head=dict(copy.deepcopy(PSP_HEAD), type='FCNHead'))
-    model = MODELS.build(cfg)
-    assert model.with_auxiliary_head
-    strip_auxiliary_modules(model)
-    assert not model.with_auxiliary_head
+@pytest.mark.parametrize('seed', range(6))
+def test_random_flip_rotate_is_undone_at_test_time(seed):
+    """Logits augmented by RandomFlipRotate (then padded) map back exactly.
+
+    ``out_scale`` 2: a (4, 6) input gives (8, 12) logits; with ``ori_shape``
+    (8, 12) the resize is the identity, so the result must equal the
+    sigmoid of the un-augmented logits.
+    """
+    from mmrsod.datasets.transforms import RandomFlipRotate
+    from mmseg.structures import SegDataSample
+    model = MODELS.build(sral_cfg(sr_head=False, tfgm=False)).eval()
+    gen = torch.Generator().manual_seed(seed)
+    logits = torch.randn(1, 1, 8, 12, generator=gen)
+    np.random.seed(seed)
+    results = RandomFlipRotate().transform(
+        dict(img=logits[0, 0].numpy().copy(), seg_fields=[]))
+    aug = torch.from_numpy(results['img'])[None, None]
+    # the data preprocessor pads 1 input pixel at the bottom (2 output px)
+    aug = F.pad(aug, (0, 0, 0, 2), value=100.0)
+    sample = SegDataSample(
+        metainfo=dict(
+            ori_shape=(8, 12),
+            padding_size=[0, 0, 0, 1],
+            flip=results['flip'],
+            flip_direction=results['flip_direction'],
+            rotate=results['rotate']))
+    out = model.postprocess_result(aug, [sample])[0]
+    assert torch.allclose(out.seg_logits.data, logits[0].sigmoid())
+    assert out.pred_sem_seg.data.dtype == torch.long
+    # the caller's metainfo is left as it was
+    assert sample.padding_size == [0, 0, 0, 1]
+    assert sample.flip == results['flip']
+
+
+def test_unsupported_flip_direction_and_head_scale():
+    from mmseg.structures import SegDataSample
+    model = MODELS.build(sral_cfg(sr_head=False, tfgm=False)).eval()
+    assert model.out_scale == model.decode_head.out_scale == 2
+    sample = SegDataSample(
+        metainfo=dict(
+            ori_shape=(8, 8), flip=True, flip_direction=('horizontal', )))
+    with pytest.raises(ValueError, match='flip_direction'):
+        model.postprocess_result(torch.zeros(1, 1, 8, 8), [sample])
+    # the authors' size-keeping rotation of a non-square image is lossy
+    sample = SegDataSample(
+        metainfo=dict(ori_shape=(8, 12), rotate=90, rotate_mode='canvas'))
+    with pytest.raises(ValueError, match='cannot be undone'):
+        model.postprocess_result(torch.zeros(1, 1, 8, 8), [sample])
+    # heads without out_scale (mmseg's) take model.out_scale, default 2
+    psp = dict(
+        type='SRALSegmentor', backbone=V1C_BACKBONE, decode_head=PSP_HEAD)
+    assert MODELS.build(psp).out_scale == 2
+    assert MODELS.build(dict(psp, out_scale=1)).out_scale == 1

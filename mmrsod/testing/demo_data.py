@@ -28,6 +28,8 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from mmrsod.utils.atomic_io import current_umask
+
 __all__ = ['generate_demo_dataset', 'make_demo_sample']
 
 _SPLIT_IDS = dict(train=1, test=2)
@@ -361,7 +363,7 @@ def generate_demo_dataset(out_dir: str,
     parent = osp.dirname(out_dir)
     os.makedirs(parent, exist_ok=True)
     info = dict(
-        generator='mmrsod.datasets.demo_data',
+        generator='mmrsod.testing.demo_data',
         layout='orssd',
         num_train=num_train,
         num_test=num_test,
@@ -374,7 +376,7 @@ def generate_demo_dataset(out_dir: str,
         with open(osp.join(tmp, 'demo_data.json'), 'w') as fh:
             json.dump(info, fh, indent=2, sort_keys=True)
             fh.write('\n')
-        os.chmod(tmp, 0o755)
+        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp gives 0700
         if osp.exists(out_dir):
             old = tempfile.mkdtemp(
                 prefix=f'.{osp.basename(out_dir)}.old-', dir=parent)

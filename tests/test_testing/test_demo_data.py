@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmrsod.datasets import SODDataset, demo_data
-from mmrsod.datasets.demo_data import generate_demo_dataset, make_demo_sample
+from mmrsod.datasets import SODDataset
+from mmrsod.testing import demo_data
+from mmrsod.testing.demo_data import generate_demo_dataset, make_demo_sample
 
 _TOOL = (
     Path(__file__).resolve().parents[2] / 'tools' / 'misc' /

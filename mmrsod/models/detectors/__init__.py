@@ -1,3 +1,0 @@
-# Copyright (c) mmrsod contributors. All rights reserved.
-
-__all__ = []
