@@ -12,7 +12,8 @@ from mmengine.runner import Runner
 
 import mmrsod  # noqa: F401  (torch>=2.6 checkpoint and atomic-write fixes)
 from mmrsod.apis import report_input_errors
-from mmrsod.utils import InputError, load_config, setup_cpu_distributed
+from mmrsod.utils import (InputError, check_norm_batch_size, load_config,
+                          setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -90,6 +91,8 @@ def main() -> None:
             runner = Runner.from_cfg(cfg)
         else:
             runner = RUNNERS.build(cfg)
+        # the runner has converted BN to SyncBN where it applies
+        check_norm_batch_size(runner.model, cfg.train_dataloader.batch_size)
         runner.train()
 
 

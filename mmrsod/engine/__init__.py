@@ -1,3 +1,2 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
-
-__all__ = []
+from .hooks import *  # noqa: F401,F403

@@ -31,7 +31,6 @@ model = dict(
         in_channels=(256, 2048),  # ResNetV1c layer1 (1/4), layer4 (1/8)
         in_index=(0, 3),
         norm_cfg=norm_cfg,
-        loss_weight=100.0,
-        warmup_iters=0),
+        loss_weight=100.0),
     tfgm=dict(type='TFGMLoss'),
     test_cfg=dict(mode='whole', with_sr=False))
