@@ -25,7 +25,9 @@ class SRLossWarmupHook(Hook):
     runner.train_dataloader)`` under an iteration-based loop; both are
     restored on resume and count the batches of one process, so the
     warm-up lasts one epoch of data for any batch size and any number of
-    processes. The weight in use is logged as ``sr_loss_weight``.
+    processes. The weight in use is logged as ``sr_weight`` (mmengine's
+    log processor would average a key with "loss" in its name over its
+    window).
 
     A model without the SR head (e.g. the TSDD-only configs that share the
     SRAL schedule) is left alone.
@@ -102,5 +104,5 @@ class SRLossWarmupHook(Hook):
             return
         warm = self.current_epoch(runner) < self.warmup_epochs
         head.loss_weight_override = self.warmup_loss_weight if warm else None
-        runner.message_hub.update_scalar('train/sr_loss_weight',
+        runner.message_hub.update_scalar('train/sr_weight',
                                          head.current_loss_weight())
