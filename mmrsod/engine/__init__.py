@@ -1,2 +1,4 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
-from .hooks import *  # noqa: F401,F403
+from .hooks import SRLossWarmupHook, SyncNormBuffersHook
+
+__all__ = ['SRLossWarmupHook', 'SyncNormBuffersHook']

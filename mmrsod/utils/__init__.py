@@ -10,7 +10,7 @@ from .norm_check import check_norm_batch_size
 
 __all__ = [
     'AtomicLocalBackend', 'ConfigError', 'InputError', 'atomic_write_bytes',
-    'check_cfg_options', 'check_norm_batch_size', 'load_config', 'register_atomic_local_backend',
-    'register_checkpoint_loaders', 'safe_checkpoint_globals',
-    'setup_cpu_distributed', 'trusted_torch_load'
+    'check_cfg_options', 'check_norm_batch_size', 'load_config',
+    'register_atomic_local_backend', 'register_checkpoint_loaders',
+    'safe_checkpoint_globals', 'setup_cpu_distributed', 'trusted_torch_load'
 ]
