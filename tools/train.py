@@ -13,8 +13,9 @@ from mmengine.runner import Runner
 
 from mmrsod.apis import report_input_errors
 from mmrsod.utils import (InputError, SpaceKeepingDictAction, adapt_cfg_to_cpu,
-                          load_config, quiet_known_log_records,
-                          quiet_known_warnings, setup_cpu_distributed)
+                          check_norm_batch_size, load_config,
+                          quiet_known_log_records, quiet_known_warnings,
+                          setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -98,6 +99,8 @@ def main() -> None:
         else:
             runner = RUNNERS.build(cfg)
         quiet_known_log_records(runner.logger)
+        # the runner has converted BN to SyncBN where it applies
+        check_norm_batch_size(runner.model, cfg.train_dataloader.batch_size)
         runner.train()
 
 

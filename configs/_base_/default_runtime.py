@@ -8,3 +8,8 @@ custom_imports = dict(
         'mmrsod.engine'
     ],
     allow_failed_imports=False)
+
+# distributed GPU training turns every BatchNorm into torch's SyncBatchNorm
+# (the mmseg convention; single-process runs keep BatchNorm, and CPU/gloo
+# runs drop it: mmrsod.utils.setup_cpu_distributed)
+sync_bn = 'torch'

@@ -4,4 +4,3 @@ _base_ = [
     '../_base_/models/sral-paper_r50.py', '../_base_/datasets/orsi4199.py',
     '../_base_/default_runtime.py', '../_base_/schedules/sral_sgd_poly_100e.py'
 ]
-model = dict(sr_head=dict(warmup_iters=250))

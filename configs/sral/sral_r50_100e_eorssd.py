@@ -6,6 +6,3 @@ _base_ = [
     '../_base_/models/sral_r50.py', '../_base_/datasets/eorssd.py',
     '../_base_/default_runtime.py', '../_base_/schedules/sral_sgd_poly_100e.py'
 ]
-# the authors' epoch-0 SR warm-up: SR loss weight 1 instead of 100 for one
-# epoch (1400 images / batch 8 = 175 iterations)
-model = dict(sr_head=dict(warmup_iters=175))

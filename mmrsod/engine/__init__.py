@@ -1,3 +1,4 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
+from .hooks import SRLossWarmupHook, SyncNormBuffersHook
 
-__all__ = []
+__all__ = ['SRLossWarmupHook', 'SyncNormBuffersHook']

@@ -9,13 +9,14 @@ from .cpu_env import adapt_cfg_to_cpu
 from .dist_utils import setup_cpu_distributed
 from .errors import ConfigError, InputError, SODDataError
 from .messages import short_list
+from .norm_check import check_norm_batch_size
 from .warning_filters import quiet_known_log_records, quiet_known_warnings
 
 __all__ = [
     'adapt_cfg_to_cpu', 'quiet_known_log_records', 'quiet_known_warnings',
     'SpaceKeepingDictAction', 'parse_cfg_value', 'AtomicLocalBackend',
     'ConfigError', 'InputError', 'atomic_write_bytes', 'check_cfg_options',
-    'load_config', 'register_atomic_local_backend',
+    'check_norm_batch_size', 'load_config', 'register_atomic_local_backend',
     'register_checkpoint_loaders', 'safe_checkpoint_globals',
     'setup_cpu_distributed', 'trusted_torch_load', 'SODDataError', 'short_list'
 ]

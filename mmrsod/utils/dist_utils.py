@@ -8,6 +8,11 @@ fail on a CPU-only machine. :func:`setup_cpu_distributed` initialises the
 gloo process group itself (mmengine then skips its own initialisation) and
 asks for ``device_ids=None``; the training loop, samplers, gradient
 all-reduce and checkpointing stay mmengine's ``MMDistributedDataParallel``.
+
+SyncBN (``sync_bn='torch'``, set in mmrsod's default runtime) needs CUDA
+tensors; on CPU the config's ``sync_bn`` is dropped, every process keeps
+its own BatchNorm, and each process then needs ``batch_size >= 2``
+(:func:`mmrsod.utils.check_norm_batch_size` says so).
 """
 import os
 import warnings
@@ -25,8 +30,8 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
     Does nothing when ``launcher == 'none'`` or CUDA is available.
 
     Args:
-        cfg (Config): The run's config; ``env_cfg.dist_cfg.backend`` and
-            ``model_wrapper_cfg`` are updated in place.
+        cfg (Config): The run's config; ``env_cfg.dist_cfg.backend``,
+            ``model_wrapper_cfg`` and ``sync_bn`` are updated in place.
         launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``.
 
     Returns:
@@ -40,6 +45,11 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
         warnings.warn(f'no CUDA device: using the gloo backend instead of '
                       f'"{dist_cfg.get("backend", "nccl")}"')
         dist_cfg['backend'] = 'gloo'
+    if cfg.get('sync_bn', None) is not None:
+        warnings.warn(f'no CUDA device: sync_bn={cfg.sync_bn!r} is ignored '
+                      '(SyncBN needs CUDA); each process keeps its own '
+                      'BatchNorm and needs train_dataloader.batch_size >= 2')
+        cfg.sync_bn = None
     wrapper = cfg.get('model_wrapper_cfg') or dict(
         type='MMDistributedDataParallel',
         broadcast_buffers=False,

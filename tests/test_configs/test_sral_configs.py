@@ -65,7 +65,13 @@ def test_ablations_differ_as_in_the_paper():
     assert full.model.tfgm.type == 'TFGMLoss'
     assert full.model.sr_head.loss_weight == 100.0
     assert full.model.tfgm.loss_weight == 1.0
-    assert full.model.sr_head.warmup_iters == 1400 // 8
+    assert 'warmup_iters' not in full.model.sr_head
+    # the authors' weight-1 first epoch: a hook, counted in epochs
+    assert dict(type='SRLossWarmupHook', warmup_epochs=1,
+                warmup_loss_weight=1.0) in full.custom_hooks
+    assert full.model.tfgm.batch_reduction == 'mean'
+    assert full.model.tfgm.reference_batch_size == 8
+    assert full.sync_bn == 'torch'
     assert tsdd.model.sr_head is None and tsdd.model.tfgm is None
     assert asrd.model.sr_head.type == 'ASRDHead' and asrd.model.tfgm is None
     for cfg in (full, tsdd, asrd):

@@ -34,7 +34,6 @@ model = dict(
         # the authors' ASRD resizes with align_corners=True; the mmseg decode
         # head (and so the segmentor's final resizes) keeps mmseg's False
         align_corners=True,
-        loss_weight=100.0,
-        warmup_iters=0),
+        loss_weight=100.0),
     tfgm=dict(type='TFGMLoss'),
     test_cfg=dict(mode='whole', with_sr=False))

@@ -25,4 +25,8 @@ model = dict(
         pred_kernel_size=3,
         act_cfg=prelu,
         input_residual=True),
-    tfgm=dict(proj_kernel_size=3, affinity_norm='l1', batch_reduction='mean'))
+    tfgm=dict(
+        proj_kernel_size=3,
+        affinity_norm='l1',
+        batch_reduction='mean',
+        reference_batch_size=1))

@@ -83,17 +83,18 @@ model = dict(
         input_residual=False,  # eq. 7's residual is unused in the code
         align_corners=True,  # f6 -> size of f2, as the authors
         norm_cfg=norm_cfg,
-        loss_weight=100.0,  # lambda_2
-        # the authors train epoch 0 with weight 1: set warmup_iters to the
-        # number of iterations of one epoch in the top-level config
-        warmup_iters=0,
-        warmup_loss_weight=1.0),
+        # lambda_2; the authors' weight-1 first epoch is SRLossWarmupHook
+        # (custom_hooks of the 100-epoch schedule)
+        loss_weight=100.0),
     tfgm=dict(
         type='TFGMLoss',
         proj_kernel_size=1,
         pool_size=16,
         affinity_norm=None,  # code; paper eq. 9: 'l1'
-        batch_reduction='sum',  # code; paper: 'mean'
+        # 8 x per-sample mean: the code's sum over its batch of 8, the
+        # same for any process layout; paper: reference_batch_size=1
+        batch_reduction='mean',
+        reference_batch_size=8,
         use_similar=True,
         use_consist=True,
         loss_weight=1.0),  # lambda_3

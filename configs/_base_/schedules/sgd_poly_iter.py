@@ -33,3 +33,7 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='SegVisualizationHook'))
 randomness = dict(seed=2021)
+# equal BN statistics on all processes before every validation and
+# checkpoint (no-op in one process); no SR loss warm-up in this short
+# schedule (add SRLossWarmupHook to custom_hooks for one)
+custom_hooks = [dict(type='SyncNormBuffersHook')]

@@ -33,3 +33,12 @@ randomness = dict(seed=2021)
 # lr 0.002 is for a total batch of 8 (e.g. 1 GPU x 8); --auto-scale-lr style
 # scaling is off by default as in the paper.
 auto_scale_lr = dict(enable=False, base_batch_size=8)
+# SyncNormBuffersHook: equal BN statistics on all processes before every
+# validation and checkpoint (no-op in one process). SRLossWarmupHook: the
+# authors' first epoch with SR loss weight 1 (then sr_head.loss_weight),
+# counted in epochs, so it fits any batch size and survives --resume; it
+# does nothing for models without an SR head.
+custom_hooks = [
+    dict(type='SyncNormBuffersHook'),
+    dict(type='SRLossWarmupHook', warmup_epochs=1, warmup_loss_weight=1.0)
+]

@@ -1,3 +1,5 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
+from .sr_loss_warmup_hook import SRLossWarmupHook
+from .sync_norm_buffers_hook import SyncNormBuffersHook
 
-__all__ = []
+__all__ = ['SRLossWarmupHook', 'SyncNormBuffersHook']

@@ -6,7 +6,6 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import ConvModule
-from mmengine.logging import MessageHub
 from mmengine.model import BaseModule
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
@@ -27,7 +26,7 @@ class ASRDHead(BaseModule):
         f_mid  = Fuse([C_k(f_low), resize(f_high, size(f_low))])
         x      = TE_3(TE_2(TE_1(f_mid)))      # TE = deconv x2 + EDSRBlock
         p_sr   = Conv(x) (+ bicubic-2x LR input in YCbCr, optional)
-        f_sr   = Conv'(x)                     # feature for TFGM
+        f_sr   = Conv'(x)                     # feature for TFGM (optional)
 
     With a SRAL encoder (SODResNet + PPMNeck) ``f_low = f2`` (stride 4)
     and ``f_high = f6``; on a plain mmseg ResNetV1c (PSPNet/DeepLabv3+)
@@ -46,11 +45,16 @@ class ASRDHead(BaseModule):
     mid_with_norm_act=True, up_channels=(32, 16, 3)`` and
     ``act_cfg=dict(type='PReLU')``; ``input_residual=True``.
 
+    ``Conv'`` (``conv_feat``) exists only with ``with_feat=True``: the
+    feature feeds TFGM alone, and a layer that gets no gradient breaks
+    DistributedDataParallel, so :class:`SRALSegmentor` builds the head with
+    ``with_feat`` set to whether it has a TFGM loss.
+
     SR loss (eq. 18): ``loss_weight * MSE(pred_sr, gt_sr)`` in YCbCr [0, 1]
-    (``loss_weight`` = lambda_2 = 100). The authors train the first epoch
-    with weight 1: while the runner's iteration (mmengine ``MessageHub``
-    info ``'iter'``) is below ``warmup_iters``, ``warmup_loss_weight`` is
-    used instead.
+    (``loss_weight`` = lambda_2 = 100). The head reads no training state:
+    the authors' weight-1 first epoch is applied from outside by
+    :class:`mmrsod.engine.hooks.SRLossWarmupHook`, which sets
+    ``loss_weight_override`` (None: ``loss_weight`` is used).
 
     Args:
         in_channels (Sequence[int]): Channels of ``(f_low, f_high)``.
@@ -79,6 +83,8 @@ class ASRDHead(BaseModule):
             EDSR blocks. Defaults to None (code).
         out_channels (int): Channels of ``pred_sr``. Defaults to 3.
         feat_channels (int): Channels of ``sr_feat``. Defaults to 3.
+        with_feat (bool): Build ``conv_feat`` and return ``sr_feat``
+            (needed by TFGM only). Defaults to True.
         pred_kernel_size (int): Kernel of the two output convs.
             Defaults to 1.
         input_residual (bool): Add the bicubic-2x upsampled LR input in
@@ -92,10 +98,6 @@ class ASRDHead(BaseModule):
             code).
         loss_weight (float): Weight of the SR loss (lambda_2).
             Defaults to 100.
-        warmup_iters (int): Iterations trained with ``warmup_loss_weight``.
-            Defaults to 0.
-        warmup_loss_weight (float): SR loss weight during warm-up.
-            Defaults to 1.
         loss_name (str): Key of the SR loss. Defaults to ``'loss_sr'``.
         init_cfg (dict | list[dict], optional): Init config.
     """
@@ -116,6 +118,7 @@ class ASRDHead(BaseModule):
                  edsr_act_cfg: OptConfigType = None,
                  out_channels: int = 3,
                  feat_channels: int = 3,
+                 with_feat: bool = True,
                  pred_kernel_size: int = 1,
                  input_residual: bool = False,
                  conv_cfg: OptConfigType = None,
@@ -123,8 +126,6 @@ class ASRDHead(BaseModule):
                  act_cfg: ConfigType = dict(type='ReLU'),
                  align_corners: bool = True,
                  loss_weight: float = 100.0,
-                 warmup_iters: int = 0,
-                 warmup_loss_weight: float = 1.0,
                  loss_name: str = 'loss_sr',
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg)
@@ -146,8 +147,9 @@ class ASRDHead(BaseModule):
         self.input_residual = input_residual
         self.align_corners = align_corners
         self.loss_weight = loss_weight
-        self.warmup_iters = warmup_iters
-        self.warmup_loss_weight = warmup_loss_weight
+        # set by SRLossWarmupHook during the warm-up epochs, else None
+        self.loss_weight_override: Optional[float] = None
+        self.with_feat = with_feat
         self._loss_name = loss_name
         common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
 
@@ -202,15 +204,17 @@ class ASRDHead(BaseModule):
             out_channels,
             pred_kernel_size,
             padding=pred_kernel_size // 2)
-        self.conv_feat = nn.Conv2d(
-            prev,
-            feat_channels,
-            pred_kernel_size,
-            padding=pred_kernel_size // 2)
+        if with_feat:
+            self.conv_feat = nn.Conv2d(
+                prev,
+                feat_channels,
+                pred_kernel_size,
+                padding=pred_kernel_size // 2)
 
     def forward(self,
                 inputs: Sequence[Tensor],
-                lr_ycbcr: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
+                lr_ycbcr: Optional[Tensor] = None
+                ) -> Tuple[Tensor, Optional[Tensor]]:
         """Forward function.
 
         Args:
@@ -219,9 +223,9 @@ class ASRDHead(BaseModule):
                 (N, 3, h, w); required when ``input_residual=True``.
 
         Returns:
-            tuple[Tensor, Tensor]: ``pred_sr`` of shape (N, out_channels,
-            8h_low, 8w_low) and ``sr_feat`` of shape (N, feat_channels,
-            8h_low, 8w_low).
+            tuple[Tensor, Tensor | None]: ``pred_sr`` of shape (N,
+            out_channels, 8h_low, 8w_low) and ``sr_feat`` of shape (N,
+            feat_channels, 8h_low, 8w_low), None without ``with_feat``.
         """
         if len(inputs) <= max(self.in_index):
             raise ValueError(f'ASRDHead got {len(inputs)} input features but '
@@ -245,20 +249,18 @@ class ASRDHead(BaseModule):
                 size=pred_sr.shape[2:],
                 mode='bicubic',
                 align_corners=False)
-        return pred_sr, self.conv_feat(x)
+        sr_feat = self.conv_feat(x) if self.with_feat else None
+        return pred_sr, sr_feat
 
     def current_loss_weight(self) -> float:
-        """SR loss weight at the current iteration (warm-up aware).
+        """SR loss weight in use.
 
         Returns:
-            float: ``warmup_loss_weight`` while the runner's ``iter`` info
-            is below ``warmup_iters``, else ``loss_weight``. Outside a
-            runner (no ``iter`` info) ``loss_weight``.
+            float: ``loss_weight_override`` when set (by
+            ``SRLossWarmupHook``), else ``loss_weight``.
         """
-        if self.warmup_iters > 0:
-            cur_iter = MessageHub.get_current_instance().get_info('iter')
-            if cur_iter is not None and cur_iter < self.warmup_iters:
-                return self.warmup_loss_weight
+        if self.loss_weight_override is not None:
+            return self.loss_weight_override
         return self.loss_weight
 
     def loss_by_feat(self, pred_sr: Tensor,

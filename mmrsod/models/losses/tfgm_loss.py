@@ -30,9 +30,19 @@ class TFGMLoss(nn.Module):
       ``|S^F - S^G|_1 / M^2``. ``affinity_norm=None`` uses the raw
       dot products (code) and ``'l1'`` first divides each position's
       C-vector by its L1 norm (paper eq. 9; ``'l2'`` gives cosine
-      similarity). ``batch_reduction='sum'`` sums over the batch (code:
-      ``torch.norm(diff, 1)`` over the whole (N, M, M) tensor, so the loss
-      grows with the batch size), ``'mean'`` averages it (paper).
+      similarity). Batch reduction: ``batch_reduction='mean'`` takes the
+      per-sample mean and multiplies it by ``reference_batch_size``. The
+      authors' code sums over the batch (``torch.norm(diff, 1)`` over the
+      whole (N, M, M) tensor) at batch 8 on one GPU; ``8 x mean`` keeps
+      that magnitude (``reference_batch_size=8``, the default) while
+      staying independent of the process layout: under DDP each process
+      averages its own samples and the gradients are averaged over the
+      processes, so "1 process x batch 8" and "8 processes x batch 1"
+      give the same loss and gradient. ``reference_batch_size=1`` is the
+      paper's batch mean. ``batch_reduction='sum'`` reproduces the code
+      literally (sum over the samples of *one process*): in a
+      single-process run it equals ``N x mean``, under DDP its weight
+      falls by the number of processes.
     * ``L_consist`` (eq. 11): ``mean(|F - G|)`` over all elements.
 
     Args:
@@ -49,8 +59,14 @@ class TFGMLoss(nn.Module):
             ``L_similar``. Defaults to 16.
         affinity_norm (str, optional): None (code), ``'l1'`` (paper) or
             ``'l2'``. Defaults to None.
-        batch_reduction (str): ``'sum'`` (code) or ``'mean'`` (paper) over
-            the batch for ``L_similar``. Defaults to ``'sum'``.
+        batch_reduction (str): ``'mean'`` (per-sample mean times
+            ``reference_batch_size``) or ``'sum'`` (sum over the process's
+            batch, the code taken literally) for ``L_similar``. Defaults
+            to ``'mean'``.
+        reference_batch_size (float): Multiplier of the per-sample mean
+            with ``batch_reduction='mean'``: 8 keeps the magnitude of the
+            code's sum at its total batch of 8, 1 is the paper's mean.
+            Must be 1 with ``'sum'``. Defaults to 8.
         use_similar (bool): Compute ``L_similar``. Defaults to True.
         use_consist (bool): Compute ``L_consist``. Defaults to True.
         similar_weight (float): Weight of ``L_similar``. Defaults to 1.0.
@@ -69,7 +85,8 @@ class TFGMLoss(nn.Module):
                  act_cfg: OptConfigType = dict(type='ReLU'),
                  pool_size: int = 16,
                  affinity_norm: Optional[str] = None,
-                 batch_reduction: str = 'sum',
+                 batch_reduction: str = 'mean',
+                 reference_batch_size: float = 8.0,
                  use_similar: bool = True,
                  use_consist: bool = True,
                  similar_weight: float = 1.0,
@@ -83,6 +100,14 @@ class TFGMLoss(nn.Module):
         if batch_reduction not in ('sum', 'mean'):
             raise ValueError("TFGMLoss: `batch_reduction` must be 'sum' or "
                              f"'mean', got {batch_reduction!r}")
+        if reference_batch_size <= 0:
+            raise ValueError('TFGMLoss: `reference_batch_size` must be '
+                             f'positive, got {reference_batch_size}')
+        if batch_reduction == 'sum' and reference_batch_size != 1:
+            raise ValueError(
+                "TFGMLoss: batch_reduction='sum' already scales with the "
+                'batch; set reference_batch_size=1 with it (or use '
+                f"'mean'), got reference_batch_size={reference_batch_size}")
         if not (use_similar or use_consist):
             raise ValueError('TFGMLoss: both `use_similar` and '
                              '`use_consist` are False; drop `tfgm` from the '
@@ -91,6 +116,7 @@ class TFGMLoss(nn.Module):
         self.pool_size = pool_size
         self.affinity_norm = affinity_norm
         self.batch_reduction = batch_reduction
+        self.reference_batch_size = reference_batch_size
         self.use_similar = use_similar
         self.use_consist = use_consist
         self.similar_weight = similar_weight
@@ -132,12 +158,16 @@ class TFGMLoss(nn.Module):
             target (Tensor): ``I_sod * I_sr`` of shape (N, C, H, W).
 
         Returns:
-            Tensor: Scalar loss.
+            Tensor: Scalar loss: ``reference_batch_size`` x the mean over
+            the batch of ``|S^F - S^G|_1 / M^2`` (``'mean'``), or its sum
+            over the batch (``'sum'``).
         """
         diff = self.affinity(pred) - self.affinity(target)
         m = diff.shape[-1]
         loss = diff.abs().sum(dim=(1, 2)) / float(m * m)
-        return loss.sum() if self.batch_reduction == 'sum' else loss.mean()
+        if self.batch_reduction == 'sum':
+            return loss.sum()
+        return self.reference_batch_size * loss.mean()
 
     def forward(self, sod_logits: Tensor, sr_feat: Tensor, gt_mask: Tensor,
                 gt_sr: Tensor) -> Dict[str, Tensor]:

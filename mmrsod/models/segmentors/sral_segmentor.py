@@ -111,6 +111,17 @@ class SRALSegmentor(EncoderDecoder):
                 f'has its own out_scale={head_scale}; set '
                 'model.decode_head.out_scale only')
         self.out_scale = float(head_scale or out_scale or 2.0)
+        if sr_head is not None:
+            # sr_feat feeds TFGM only: without TFGM the head must not build
+            # its feature layer (no gradient there breaks DDP)
+            sr_head = ConfigDict(sr_head)
+            with_feat = sr_head.get('with_feat', tfgm is not None)
+            if with_feat != (tfgm is not None):
+                raise ValueError(
+                    f'model.sr_head.with_feat={with_feat} but model.tfgm is '
+                    f'{"set" if tfgm is not None else "None"}: leave '
+                    'with_feat unset (it follows model.tfgm)')
+            sr_head.with_feat = with_feat
         self.sr_head = MODELS.build(sr_head) if sr_head is not None else None
         self.tfgm = MODELS.build(tfgm) if tfgm is not None else None
         if self.tfgm is not None and self.sr_head is None:

@@ -2,7 +2,6 @@
 import pytest
 import torch
 import torch.nn.functional as F
-from mmengine.logging import MessageHub
 from mmseg.registry import MODELS
 
 from mmrsod.models import ASRDHead
@@ -67,22 +66,20 @@ def test_input_residual():
         head(feats[:1], lr)
 
 
-def test_mse_loss_weight_and_warmup(make_samples):
-    head = ASRDHead(warmup_iters=5, **SMALL)
+def test_mse_loss_weight_and_override(make_samples):
+    head = ASRDHead(**SMALL)
     samples = make_samples(num=2, img_size=32, hr_size=64)
     gt = torch.stack([s.gt_sr.data for s in samples])
     pred = torch.zeros(2, 3, 64, 64)
     mse = (gt**2).mean().item()
-    hub = MessageHub.get_instance('test_asrd_warmup')
-    try:
-        hub.update_info('iter', 0)
-        assert head.loss_by_feat(pred, samples)['loss_sr'].item() == \
-            pytest.approx(mse, rel=1e-5)
-        hub.update_info('iter', 5)
-        assert head.loss_by_feat(pred, samples)['loss_sr'].item() == \
-            pytest.approx(100 * mse, rel=1e-5)
-    finally:
-        hub.update_info('iter', 10**9)
+    assert head.loss_by_feat(pred, samples)['loss_sr'].item() == \
+        pytest.approx(100 * mse, rel=1e-5)
+    # SRLossWarmupHook sets the override; the head reads no global state
+    head.loss_weight_override = 1.0
+    assert head.loss_by_feat(pred, samples)['loss_sr'].item() == \
+        pytest.approx(mse, rel=1e-5)
+    head.loss_weight_override = None
+    assert head.current_loss_weight() == 100.0
     # off by a pixel: resized; far off: a clear error
     loss = head.loss_by_feat(torch.zeros(2, 3, 63, 63), samples)
     assert torch.isfinite(loss['loss_sr'])
@@ -110,3 +107,13 @@ def test_paper_variant_builds():
     assert pred_sr.shape == sr_feat.shape == (1, 3, 64, 64)
     with pytest.raises(ValueError, match='fuse_dropouts'):
         ASRDHead(fuse_channels=(64, ), fuse_dropouts=(0.5, 0.1))
+
+
+def test_without_feat_layer():
+    head = ASRDHead(with_feat=False, **SMALL).eval()
+    assert not hasattr(head, 'conv_feat')
+    with torch.no_grad():
+        pred_sr, sr_feat = head(
+            [torch.rand(1, 8, 8, 8),
+             torch.rand(1, 16, 2, 2)])
+    assert pred_sr.shape == (1, 3, 64, 64) and sr_feat is None

@@ -107,3 +107,48 @@ def test_sral_r50_deploys_as_tsdd_r50():
     assert sum(p.numel()
                for p in sral.parameters()) == sum(p.numel()
                                                   for p in tsdd.parameters())
+
+
+# (sr_head kept, tfgm kept): full SRAL, TSDD+ASRD (no TFGM), decoder only
+VARIANTS = {'full': (True, True), 'no-tfgm': (True, False),
+            'no-sr': (False, False)}
+
+
+@pytest.mark.parametrize('variant', sorted(VARIANTS))
+@pytest.mark.parametrize('name', sorted(CONFIGS))
+def test_every_parameter_gets_a_gradient(name, variant, make_samples):
+    """DDP (without find_unused_parameters) fails at the second iteration
+    on a parameter outside the loss graph: every config family, with and
+    without the SR head and TFGM, must train all of its parameters."""
+    keep_sr, keep_tfgm = VARIANTS[variant]
+    in_size, out_size, with_sr = CONFIGS[name]
+    if not with_sr and keep_sr:
+        pytest.skip('the config has no SR head')
+    cfg = Config.fromfile(str(CONFIG_DIR / name))
+    if not keep_sr:
+        cfg.model.sr_head = None
+    if not keep_tfgm:
+        cfg.model.tfgm = None
+    model = MODELS.build(_shrink(cfg.model))
+    assert model.with_sr_head == keep_sr and model.with_tfgm == keep_tfgm
+    if keep_sr:
+        assert hasattr(model.sr_head, 'conv_feat') == keep_tfgm
+    samples = make_samples(
+        num=2, img_size=in_size // 4, hr_size=out_size // 4,
+        with_sr=keep_sr)
+    torch.manual_seed(0)
+    model.train()
+    losses = model.loss(torch.randn(2, 3, in_size // 4, in_size // 4),
+                        samples)
+    sum(losses.values()).backward()
+    unused = [n for n, p in model.named_parameters()
+              if p.requires_grad and p.grad is None]
+    assert unused == []
+
+
+def test_sr_head_with_feat_follows_tfgm():
+    cfg = Config.fromfile(str(CONFIG_DIR / 'sral_r18.py'))
+    cfg.model.tfgm = None
+    cfg.model.sr_head.with_feat = True
+    with pytest.raises(ValueError, match='with_feat'):
+        MODELS.build(_shrink(cfg.model))
