@@ -16,7 +16,7 @@ cd "$REPO"
 PY="${MMRSOD_PY:-python}"
 DATA="${MMRSOD_DEMO_DATA:-data/demo_sod}"
 WORK="${MMRSOD_DEMO_WORK_DIR:-work_dirs/sral_r18_demo}"
-CONFIG=configs/sral/sral_r18_300iter_demo.py
+CONFIG=configs/sral/sral_r18_1xb4-300iter_demo.py
 T0=$(date +%s)
 
 if [ -f "$DATA/demo_data.json" ]; then

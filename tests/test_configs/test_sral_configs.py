@@ -22,11 +22,11 @@ def _load(name: str) -> Config:
 def test_configs_found():
     assert len(CONFIGS) >= 30
     for ds in ('orssd', 'eorssd', 'orsi4199'):
-        for stem in ('sral_r50_100e', 'sral-tsdd_r50_100e',
-                     'sral-tsdd-asrd_r50_100e', 'sral-baseline448_r50_100e',
-                     'sral-pspnet_r50-d8_100e', 'pspnet_r50-d8_100e',
-                     'sral-deeplabv3plus_r50-d8_100e',
-                     'deeplabv3plus_r50-d8_100e'):
+        for stem in ('sral_r50_1xb8-100e', 'sral-tsdd_r50_1xb8-100e',
+                     'sral-tsdd-asrd_r50_1xb8-100e', 'sral-baseline448_r50_1xb8-100e',
+                     'sral-pspnet_r50-d8_1xb8-100e', 'pspnet_r50-d8_1xb8-100e',
+                     'sral-deeplabv3plus_r50-d8_1xb8-100e',
+                     'deeplabv3plus_r50-d8_1xb8-100e'):
             assert f'{stem}_{ds}.py' in CONFIGS
 
 
@@ -58,9 +58,9 @@ def test_config_builds(name):
 
 
 def test_ablations_differ_as_in_the_paper():
-    full = _load('sral_r50_100e_eorssd.py')
-    tsdd = _load('sral-tsdd_r50_100e_eorssd.py')
-    asrd = _load('sral-tsdd-asrd_r50_100e_eorssd.py')
+    full = _load('sral_r50_1xb8-100e_eorssd.py')
+    tsdd = _load('sral-tsdd_r50_1xb8-100e_eorssd.py')
+    asrd = _load('sral-tsdd-asrd_r50_1xb8-100e_eorssd.py')
     assert full.model.sr_head.type == 'ASRDHead'
     assert full.model.tfgm.type == 'TFGMLoss'
     assert full.model.sr_head.loss_weight == 100.0
@@ -80,23 +80,24 @@ def test_ablations_differ_as_in_the_paper():
         assert cfg.train_dataloader.batch_size == 8
         assert cfg.train_cfg.max_epochs == 100
         assert cfg.param_scheduler[0]['power'] == 0.9
-    lsr = _load('sral-tsdd-asrd-lsr10_r50_100e_orsi4199.py')
+    lsr = _load('sral-tsdd-asrd-lsr10_r50_1xb8-100e_orsi4199.py')
     assert lsr.model.sr_head.loss_weight == 10.0 and lsr.model.tfgm is None
-    assert not _load('sral-similar-only_r50_100e_orsi4199.py'
+    assert not _load('sral-similar-only_r50_1xb8-100e_orsi4199.py'
                      ).model.tfgm.use_consist
-    assert not _load('sral-consist-only_r50_100e_orsi4199.py'
+    assert not _load('sral-consist-only_r50_1xb8-100e_orsi4199.py'
                      ).model.tfgm.use_similar
-    psp = _load('pspnet_r50-d8_100e_eorssd.py')
+    psp = _load('pspnet_r50-d8_1xb8-100e_eorssd.py')
     assert psp.model.decode_head.type == 'PSPHead'
-    assert psp.model.sr_head is None and psp.model.tfgm is None
-    assert _load('sral-pspnet_r50-d8_100e_eorssd.py'
+    assert psp.model.get('sr_head') is None
+    assert psp.model.get('tfgm') is None
+    assert _load('sral-pspnet_r50-d8_1xb8-100e_eorssd.py'
                  ).model.sr_head.type == 'ASRDHead'
 
 
 def test_user_config_can_inherit_and_override(tmp_path):
     user = tmp_path / 'my_sral.py'
     user.write_text(
-        f"_base_ = ['{(CONFIG_DIR / 'sral_r50_100e_eorssd.py').as_posix()}']\n"
+        f"_base_ = ['{(CONFIG_DIR / 'sral_r50_1xb8-100e_eorssd.py').as_posix()}']\n"
         "model = dict(decode_head=dict(channels=32), tfgm=None)\n"
         "train_dataloader = dict(batch_size=4)\n")
     cfg = Config.fromfile(str(user))
@@ -105,3 +106,49 @@ def test_user_config_can_inherit_and_override(tmp_path):
     assert cfg.model.tfgm is None
     assert cfg.train_dataloader.batch_size == 4
     assert cfg.train_dataloader.dataset.layout == 'eorssd'
+
+
+def test_normalisation_is_defined_once():
+    """Every SOD model config takes the one sod_data_preprocessor."""
+    frag = Config.fromfile(
+        str(CONFIG_DIR.parent / '_base_' / 'models' /
+            'sod_data_preprocessor.py')).sod_data_preprocessor
+    for name in CONFIGS:
+        dp = _load(name).model.data_preprocessor
+        assert dp.mean == frag.mean and dp.std == frag.std, name
+    text = '\n'.join(p.read_text() for p in CONFIG_DIR.parent.rglob('*.py'))
+    assert text.count('mean=[87.0, 96.85, 91.37]') == 1
+
+
+def test_baselines_are_parents_of_the_methods():
+    """The plain PSPNet/DeepLabv3+ configs are the parents; the SRAL ones
+    add ASRD and TFGM and change nothing else of the model."""
+    for head in ('pspnet', 'deeplabv3plus'):
+        for ds in ('orssd', 'eorssd', 'orsi4199'):
+            plain = _load(f'{head}_r50-d8_1xb8-100e_{ds}.py')
+            sral = _load(f'sral-{head}_r50-d8_1xb8-100e_{ds}.py')
+            text = (CONFIG_DIR / f'sral-{head}_r50-d8_1xb8-100e_{ds}.py'
+                    ).read_text()
+            assert f"'./{head}_r50-d8_1xb8-100e_{ds}.py'" in text
+            assert plain.model.get('sr_head') is None
+            assert sral.model.sr_head.type == 'ASRDHead'
+            assert sral.model.tfgm.type == 'TFGMLoss'
+            a, b = dict(plain.model), dict(sral.model)
+            for key in ('sr_head', 'tfgm'):
+                a.pop(key, None)
+                b.pop(key, None)
+            assert a == b
+
+
+def test_demo_pipelines_are_the_base_ones_at_256():
+    demo = _load('sral_r18_1xb4-300iter_demo.py')
+    base = Config.fromfile(
+        str(CONFIG_DIR.parent / '_base_' / 'datasets' / 'sod_sral.py'))
+    for split, pipe in (('train', base.train_pipeline),
+                        ('test', base.test_pipeline)):
+        loader = demo[f'{split}_dataloader']
+        expected = [
+            dict(t, scale=256) if t['type'] == 'SODResize' else dict(t)
+            for t in pipe
+        ]
+        assert [dict(t) for t in loader.dataset.pipeline] == expected

@@ -24,12 +24,12 @@ def test_named_files_exist(readme):
 def test_sreval_block_is_the_config():
     text = READMES[1].read_text()
     match = re.search(
-        r'`sral-sreval_r50_100e_eorssd.py` is (\w+) lines:\s*```python\n'
+        r'`sral-sreval_r50_1xb8-100e_eorssd.py` is (\w+) lines:\s*```python\n'
         r'(.*?)```', text, re.S)
     assert match
     block = match.group(2).strip().splitlines()
     cfg = (REPO / 'configs' / 'sral' /
-           'sral-sreval_r50_100e_eorssd.py').read_text().splitlines()
+           'sral-sreval_r50_1xb8-100e_eorssd.py').read_text().splitlines()
     code = [line for line in cfg if line and not line.startswith('#')]
     assert block == code
     words = {3: 'three', 4: 'four', 5: 'five', 6: 'six'}
@@ -38,7 +38,7 @@ def test_sreval_block_is_the_config():
 
 def test_demo_description_matches_its_config():
     cfg = Config.fromfile(
-        str(REPO / 'configs' / 'sral' / 'sral_r18_300iter_demo.py'))
+        str(REPO / 'configs' / 'sral' / 'sral_r18_1xb4-300iter_demo.py'))
     size = cfg.model.data_preprocessor.size[0]
     assert (size, cfg.hr_size) == (128, 256)
     text = READMES[0].read_text()

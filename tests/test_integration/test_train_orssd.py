@@ -16,7 +16,7 @@ SHARED = Path(
 ORSSD = SHARED / 'sod' / 'ORSSD'
 
 CONFIG = '''
-_base_ = ['{repo}/configs/sral/sral_r18_300iter_demo.py']
+_base_ = ['{repo}/configs/sral/sral_r18_1xb4-300iter_demo.py']
 data_root = '{root}'
 model = dict(data_preprocessor=dict(size=(112, 112)))
 train_pipeline = [

@@ -10,8 +10,8 @@ process, interleaved, and the ratio is printed.
 Example::
 
     python tools/analysis_tools/benchmark_train.py \
-        configs/sral/sral_r50_100e_eorssd.py \
-        --baseline configs/sral/sral-tsdd_r50_100e_eorssd.py --batch-size 2
+        configs/sral/sral_r50_1xb8-100e_eorssd.py \
+        --baseline configs/sral/sral-tsdd_r50_1xb8-100e_eorssd.py --batch-size 2
 """
 import argparse
 import platform

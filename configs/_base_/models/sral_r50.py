@@ -5,16 +5,9 @@
 # loss; ASRD and TFGM are training-only (SRALSegmentor.strip_auxiliary).
 # Module defaults follow the authors' released code; see each module's
 # docstring for the paper variants.
+_base_ = './sod_data_preprocessor.py'
 norm_cfg = dict(type='BN', requires_grad=True)
-# EORSSD statistics used by the SRAL authors (RGB order, 0-255 scale)
-data_preprocessor = dict(
-    type='SegDataPreProcessor',
-    mean=[87.0, 96.85, 91.37],
-    std=[29.27, 26.57, 25.25],
-    bgr_to_rgb=True,
-    size=(224, 224),
-    pad_val=0,
-    seg_pad_val=0)
+data_preprocessor = {{_base_.sod_data_preprocessor}}
 # ImageNet ResNet-50 (torchvision IMAGENET1K_V1, what 'torchvision://resnet50'
 # resolves to); the direct URL needs no torchvision install.
 pretrained_backbone = ('https://download.pytorch.org/models/'

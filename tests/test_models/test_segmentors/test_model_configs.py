@@ -15,13 +15,33 @@ CONFIGS = {
     'sral_r18.py': (224, 448, True),
     'sral-paper_r50.py': (224, 448, True),
     'sral-baseline_r50.py': (448, 448, False),
-    'pspnet-sral_r50-d8.py': (224, 448, True),
-    'deeplabv3plus-sral_r50-d8.py': (224, 448, True),
+    'pspnet_r50-d8-sod.py': (224, 448, False),
+    'deeplabv3plus_r50-d8-sod.py': (224, 448, False),
+    # the SRAL versions: the plain model plus the ASRD fragment and TFGM,
+    # as configs/sral/sral-{pspnet,deeplabv3plus}_* compose them
+    'pspnet_r50-d8-sod.py+asrd_r50-d8.py': (224, 448, True),
+    'deeplabv3plus_r50-d8-sod.py+asrd_r50-d8.py': (224, 448, True),
 }
+# files that hold a piece of a model config, not a model
+FRAGMENTS = ('sod_data_preprocessor.py', 'asrd_r50-d8.py')
+
+
+def _load(name: str) -> Config:
+    """Load a base model config; ``'a.py+asrd_r50-d8.py'`` adds ASRD and
+    TFGM to ``a.py`` as the ``sral-`` configs do."""
+    base, *extra = name.split('+')
+    cfg = Config.fromfile(str(CONFIG_DIR / base))
+    if extra:
+        frag = Config.fromfile(str(CONFIG_DIR / extra[0]))
+        cfg.model.sr_head = frag.asrd_r50_d8
+        cfg.model.tfgm = dict(type='TFGMLoss')
+    return cfg
 
 
 def test_every_config_is_covered():
-    assert sorted(p.name for p in CONFIG_DIR.glob('*.py')) == sorted(CONFIGS)
+    named = {part for name in CONFIGS for part in name.split('+')}
+    assert sorted(p.name for p in CONFIG_DIR.glob('*.py')) == sorted(
+        named | set(FRAGMENTS))
 
 
 def _shrink(model_cfg):
@@ -62,7 +82,7 @@ def _shrink(model_cfg):
 @pytest.mark.parametrize('name', sorted(CONFIGS))
 def test_config_builds_and_runs(name, make_samples):
     in_size, out_size, with_sr = CONFIGS[name]
-    cfg = Config.fromfile(str(CONFIG_DIR / name))
+    cfg = _load(name)
     assert cfg.model.type == 'SRALSegmentor'
     assert cfg.model.data_preprocessor.size == (in_size, in_size)
     assert cfg.model.data_preprocessor.seg_pad_val == 0
@@ -95,7 +115,7 @@ def test_sral_r50_deploys_as_tsdd_r50():
     """
     models = []
     for path in (CONFIG_DIR / 'sral_r50.py', CONFIG_DIR.parents[1] / 'sral' /
-                 'sral-tsdd_r50_100e_eorssd.py'):
+                 'sral-tsdd_r50_1xb8-100e_eorssd.py'):
         cfg = Config.fromfile(str(path))
         cfg.model.backbone.pop('init_cfg', None)
         models.append(MODELS.build(cfg.model))
@@ -124,7 +144,7 @@ def test_every_parameter_gets_a_gradient(name, variant, make_samples):
     in_size, out_size, with_sr = CONFIGS[name]
     if not with_sr and keep_sr:
         pytest.skip('the config has no SR head')
-    cfg = Config.fromfile(str(CONFIG_DIR / name))
+    cfg = _load(name)
     if not keep_sr:
         cfg.model.sr_head = None
     if not keep_tfgm:

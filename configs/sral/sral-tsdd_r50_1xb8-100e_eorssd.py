@@ -1,3 +1,3 @@
 # Table IV row 2 on EORSSD: TSDD only (224 -> 448), no ASRD, no TFGM.
-_base_ = './sral_r50_100e_eorssd.py'
+_base_ = './sral_r50_1xb8-100e_eorssd.py'
 model = dict(sr_head=None, tfgm=None)

@@ -1,3 +1,3 @@
 # Table IV row 3 on ORSI-4199: TSDD + ASRD (224 -> 448), no TFGM.
-_base_ = './sral_r50_100e_orsi4199.py'
+_base_ = './sral_r50_1xb8-100e_orsi4199.py'
 model = dict(tfgm=None)

@@ -1,3 +1,3 @@
 # Table IV row 3 on ORSSD: TSDD + ASRD (224 -> 448), no TFGM.
-_base_ = './sral_r50_100e_orssd.py'
+_base_ = './sral_r50_1xb8-100e_orssd.py'
 model = dict(tfgm=None)

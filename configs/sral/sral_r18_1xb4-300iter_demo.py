@@ -14,20 +14,14 @@ hr_size = 256
 model = dict(
     data_preprocessor=dict(size=(hr_size // 2, hr_size // 2)),
     backbone=dict(init_cfg=None))
+# the base pipelines (configs/_base_/datasets/sod_sral.py), resized to 256
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadSODAnnotations'),
-    dict(type='SODResize', scale=hr_size, soft_label=True),
-    dict(type='RandomFlipRotate', scheme='sral'),
-    dict(type='GenerateLRInput', scale_factor=0.5, make_sr_target=True),
-    dict(type='PackSODInputs'),
+    dict(t, scale=hr_size) if t['type'] == 'SODResize' else t
+    for t in _base_.train_pipeline
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='SODResize', scale=hr_size),
-    dict(type='GenerateLRInput', scale_factor=0.5, make_sr_target=False),
-    dict(type='LoadSODAnnotations'),
-    dict(type='PackSODInputs'),
+    dict(t, scale=hr_size) if t['type'] == 'SODResize' else t
+    for t in _base_.test_pipeline
 ]
 train_dataloader = dict(
     batch_size=4,

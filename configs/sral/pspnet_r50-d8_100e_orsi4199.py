@@ -1,5 +1,0 @@
-# Table VII on ORSI-4199: plain PSPNet at 224 px input (no ASRD, no TFGM), the
-# logits bilinearly resized to the 448 px output; compare with
-# sral-pspnet_r50-d8_100e_orsi4199.py.
-_base_ = './sral-pspnet_r50-d8_100e_orsi4199.py'
-model = dict(sr_head=None, tfgm=None)
