@@ -134,16 +134,16 @@ VARIANTS = {'full': (True, True), 'no-tfgm': (True, False),
             'no-sr': (False, False)}
 
 
-@pytest.mark.parametrize('variant', sorted(VARIANTS))
-@pytest.mark.parametrize('name', sorted(CONFIGS))
+@pytest.mark.parametrize('name,variant', [
+    (name, variant) for name in sorted(CONFIGS) for variant in sorted(VARIANTS)
+    if CONFIGS[name][2] or not VARIANTS[variant][0]
+])
 def test_every_parameter_gets_a_gradient(name, variant, make_samples):
     """DDP (without find_unused_parameters) fails at the second iteration
     on a parameter outside the loss graph: every config family, with and
     without the SR head and TFGM, must train all of its parameters."""
     keep_sr, keep_tfgm = VARIANTS[variant]
-    in_size, out_size, with_sr = CONFIGS[name]
-    if not with_sr and keep_sr:
-        pytest.skip('the config has no SR head')
+    in_size, out_size, _ = CONFIGS[name]
     cfg = _load(name)
     if not keep_sr:
         cfg.model.sr_head = None
