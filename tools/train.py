@@ -11,8 +11,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmrsod  # noqa: F401  (torch>=2.6 checkpoint and atomic-write fixes)
-from mmrsod.apis import report_input_errors
-from mmrsod.utils import InputError, load_config, setup_cpu_distributed
+from mmrsod.utils import (InputError, load_config, report_input_errors,
+                          setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:

@@ -4,8 +4,7 @@ import argparse
 
 from mmengine.config import DictAction
 
-from mmrsod.apis import report_input_errors
-from mmrsod.utils import load_config
+from mmrsod.utils import load_config, report_input_errors
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,10 +1,15 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 from .color_space import rgb_to_ycbcr, ycbcr_to_rgb
+from .deploy_model import (NetworkForward, build_test_model,
+                           input_shape_from_cfg, prepare_fast_inference)
 from .edsr_block import EDSRBlock
+from .fuse_conv_bn import fuse_conv_bn
 from .sample_utils import stack_gt_sem_seg, stack_gt_sr
 from .test_time_model import strip_auxiliary_modules
 
 __all__ = [
     'EDSRBlock', 'rgb_to_ycbcr', 'ycbcr_to_rgb', 'stack_gt_sem_seg',
-    'stack_gt_sr', 'strip_auxiliary_modules'
+    'stack_gt_sr', 'strip_auxiliary_modules', 'NetworkForward',
+    'build_test_model', 'fuse_conv_bn', 'input_shape_from_cfg',
+    'prepare_fast_inference'
 ]
