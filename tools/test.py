@@ -9,10 +9,10 @@ from mmengine.config import ConfigDict
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmrsod.apis import report_input_errors
 from mmrsod.utils import (InputError, SpaceKeepingDictAction, adapt_cfg_to_cpu,
                           load_config, quiet_known_log_records,
-                          quiet_known_warnings, setup_cpu_distributed)
+                          quiet_known_warnings, report_input_errors,
+                          setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:

@@ -11,10 +11,10 @@ from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmrsod.apis import report_input_errors
 from mmrsod.utils import (InputError, SpaceKeepingDictAction, adapt_cfg_to_cpu,
                           check_norm_batch_size, load_config,
                           quiet_known_log_records, quiet_known_warnings,
+                          report_input_errors,
                           setup_cpu_distributed)
 
 

@@ -1,9 +1,8 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
-from .cli import USER_ERROR_EXIT_CODE, report_input_errors
-from .inference_model import (NetworkForward, build_test_model,
-                              input_shape_from_cfg)
+from .inference import (IMAGE_EXTENSIONS, collect_images, inference_model,
+                        init_model, load_image, to_bgr_uint8)
 
 __all__ = [
-    'USER_ERROR_EXIT_CODE', 'NetworkForward', 'build_test_model',
-    'input_shape_from_cfg', 'report_input_errors'
+    'IMAGE_EXTENSIONS', 'collect_images', 'inference_model', 'init_model',
+    'load_image', 'to_bgr_uint8'
 ]

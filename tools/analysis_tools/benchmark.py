@@ -6,12 +6,18 @@ on random inputs after warm-up, and reports the median over ``--repeat``
 runs. With ``--baseline CONFIG2`` both models are timed in the same process,
 interleaved run by run, and the speed ratio is printed.
 
+By default both models run the fast inference path of
+:func:`mmrsod.apis.init_model` (BatchNorm folded into the convolutions,
+``channels_last`` weights; see
+:func:`mmrsod.models.utils.prepare_fast_inference`); ``--no-fast`` times
+the plain eval model. Forwards run under ``torch.inference_mode``.
+
 Example::
 
     python tools/analysis_tools/benchmark.py \
-        configs/sral/sral_r50_sgd-100e_eorssd.py --shape 224 \
-        --baseline configs/sral/baseline_r50_sgd-100e-448_eorssd.py \
-        --baseline-shape 448
+        configs/sral/sral_r50_100e_eorssd.py \
+        --baseline configs/sral/sral-baseline448_r50_100e_eorssd.py \
+        --threads 2
 """
 import argparse
 import platform
@@ -21,10 +27,10 @@ from typing import Callable, List, Optional
 
 import torch
 
-from mmrsod.apis import (NetworkForward, build_test_model,
-                         input_shape_from_cfg, report_input_errors)
+from mmrsod.models.utils import (NetworkForward, build_test_model,
+                                 input_shape_from_cfg)
 from mmrsod.utils import (SpaceKeepingDictAction, load_config,
-                          quiet_known_warnings)
+                          quiet_known_warnings, report_input_errors)
 
 
 def parse_args() -> argparse.Namespace:
@@ -46,6 +52,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--threads', type=int, default=None, help='torch CPU threads')
     parser.add_argument(
+        '--no-fast',
+        action='store_true',
+        help='time the plain eval model (no BN folding, no channels_last)')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=SpaceKeepingDictAction,
@@ -53,17 +63,23 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def make_runner(cfg_path: str, checkpoint: Optional[str], shape, batch: int,
-                device: str, cfg_options=None):
+def make_runner(cfg_path: str,
+                checkpoint: Optional[str],
+                shape,
+                batch: int,
+                device: str,
+                cfg_options=None,
+                fast: bool = True):
     """Build a model and return (a timed-iteration callable, input shape)."""
     with report_input_errors('benchmark.py'):
         cfg = load_config(cfg_path, cfg_options)
         height, width = input_shape_from_cfg(cfg, shape)
-    net = NetworkForward(build_test_model(cfg, checkpoint, device=device))
+    net = NetworkForward(
+        build_test_model(cfg, checkpoint, device=device, fast=fast))
     inputs = torch.randn(batch, 3, height, width, device=device)
 
     def step() -> None:
-        with torch.no_grad():
+        with torch.inference_mode():
             net(inputs)
         if device.startswith('cuda'):
             torch.cuda.synchronize()
@@ -91,7 +107,9 @@ def main() -> None:
         torch.cuda.get_device_name(0) if device.startswith('cuda') else
         f'CPU ({platform.processor() or platform.machine()}, '
         f'{torch.get_num_threads()} threads)')
+    path = 'plain' if args.no_fast else 'fast (BN folded, channels_last)'
     print(f'torch {torch.__version__}, device: {device_name}, '
+          f'{path} path, '
           f'batch size {args.batch_size}, {args.warmup} warm-up + '
           f'{args.num_iters} timed iterations x {args.repeat} runs')
 
@@ -102,8 +120,8 @@ def main() -> None:
             ('baseline', args.baseline, None, args.baseline_shape, None))
     runners = []
     for name, cfg_path, ckpt, shape, options in entries:
-        step, hw = make_runner(cfg_path, ckpt, shape, args.batch_size,
-                               device, options)
+        step, hw = make_runner(cfg_path, ckpt, shape, args.batch_size, device,
+                               options, not args.no_fast)
         runners.append((name, cfg_path, hw, step))
 
     times: List[List[float]] = [[] for _ in runners]

