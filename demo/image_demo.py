@@ -15,7 +15,7 @@ an input file is never overwritten.
 Example::
 
     python demo/image_demo.py path/to/images \\
-        configs/sral/sral_r50_100e_eorssd.py sral_r50.pth --out-dir maps
+        configs/sral/sral_r50_1xb8-100e_eorssd.py sral_r50.pth --out-dir maps
 """
 import argparse
 import os.path as osp

@@ -4,7 +4,7 @@
 The mmseg-style entry points::
 
     from mmrsod.apis import inference_model, init_model
-    model = init_model('configs/sral/sral_r50_100e_eorssd.py', 'sral.pth')
+    model = init_model('configs/sral/sral_r50_1xb8-100e_eorssd.py', 'sral.pth')
     prob = inference_model(model, 'demo.jpg')   # float32 (H, W) in [0, 1]
     probs = inference_model(model, 'images/', batch_size=4)  # list
 

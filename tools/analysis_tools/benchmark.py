@@ -15,8 +15,8 @@ the plain eval model. Forwards run under ``torch.inference_mode``.
 Example::
 
     python tools/analysis_tools/benchmark.py \
-        configs/sral/sral_r50_100e_eorssd.py \
-        --baseline configs/sral/sral-baseline448_r50_100e_eorssd.py \
+        configs/sral/sral_r50_1xb8-100e_eorssd.py \
+        --baseline configs/sral/sral-baseline448_r50_1xb8-100e_eorssd.py \
         --threads 2
 """
 import argparse

@@ -11,7 +11,7 @@ line says which model it describes.
 Example::
 
     python tools/analysis_tools/get_flops.py \
-        configs/sral/sral_r50_100e_eorssd.py --shape 224
+        configs/sral/sral_r50_1xb8-100e_eorssd.py --shape 224
 """
 import argparse
 
