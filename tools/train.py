@@ -14,8 +14,7 @@ from mmengine.runner import Runner
 from mmrsod.utils import (InputError, SpaceKeepingDictAction, adapt_cfg_to_cpu,
                           check_norm_batch_size, load_config,
                           quiet_known_log_records, quiet_known_warnings,
-                          report_input_errors,
-                          setup_cpu_distributed)
+                          report_input_errors, setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -73,8 +72,10 @@ def main() -> None:
         if args.amp:
             optim_wrapper = cfg.optim_wrapper.type
             if optim_wrapper == 'AmpOptimWrapper':
-                print_log('AMP training is already enabled in your config.',
-                          logger='current', level=logging.WARNING)
+                print_log(
+                    'AMP training is already enabled in your config.',
+                    logger='current',
+                    level=logging.WARNING)
             else:
                 assert optim_wrapper == 'OptimWrapper', (
                     '`--amp` is only supported when the optimizer wrapper '

@@ -26,8 +26,7 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=4,
     num_workers=2,
-    dataset=dict(
-        data_root=data_root, layout='orssd', pipeline=train_pipeline))
+    dataset=dict(data_root=data_root, layout='orssd', pipeline=train_pipeline))
 val_dataloader = dict(
     dataset=dict(data_root=data_root, layout='orssd', pipeline=test_pipeline))
 test_dataloader = val_dataloader

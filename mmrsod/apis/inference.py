@@ -95,10 +95,9 @@ def init_model(config: Union[str, Path, Config],
         cfg = copy.deepcopy(config)
         check_cfg_options(cfg, cfg_options)
         if cfg_options:
-            cfg.merge_from_dict({
-                k.lstrip('+'): v
-                for k, v in cfg_options.items()
-            })
+            cfg.merge_from_dict(
+                {k.lstrip('+'): v
+                 for k, v in cfg_options.items()})
     else:
         raise TypeError('config must be a file path or a Config, got '
                         f'{type(config).__name__}')

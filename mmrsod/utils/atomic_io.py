@@ -99,5 +99,7 @@ def register_atomic_local_backend() -> None:
     register_backend('local', AtomicLocalBackend, force=True, prefixes='')
 
 
-__all__ = ['AtomicLocalBackend', 'atomic_write_bytes', 'current_umask',
-           'register_atomic_local_backend']
+__all__ = [
+    'AtomicLocalBackend', 'atomic_write_bytes', 'current_umask',
+    'register_atomic_local_backend'
+]

@@ -77,12 +77,12 @@ def trusted_torch_load(filename: Any, map_location: Optional[Any] = None):
             ``MMRSOD_TRUST_CHECKPOINTS`` is not set to ``1``.
     """
     if os.environ.get(TRUST_ENV, '0') == '1':
-        return torch.load(filename, map_location=map_location,
-                          weights_only=False)
+        return torch.load(
+            filename, map_location=map_location, weights_only=False)
     try:
         with torch.serialization.safe_globals(safe_checkpoint_globals()):
-            return torch.load(filename, map_location=map_location,
-                              weights_only=True)
+            return torch.load(
+                filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
         first_line = str(err).strip().splitlines()[0] if str(err) else ''
         raise RuntimeError(

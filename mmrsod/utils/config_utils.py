@@ -89,9 +89,9 @@ def load_config(path: str,
         cfg = Config.fromfile(path)
     except Exception as err:  # syntax errors, missing _base_ files, ...
         msg = str(err).strip().splitlines()
-        raise ConfigError(f'cannot load config {path}: '
-                          f'{type(err).__name__}: {msg[-1] if msg else ""}'
-                          ) from err
+        raise ConfigError(
+            f'cannot load config {path}: '
+            f'{type(err).__name__}: {msg[-1] if msg else ""}') from err
     check_cfg_options(cfg, cfg_options)
     if cfg_options:
         cfg.merge_from_dict(

@@ -14,6 +14,8 @@ import mmrsod  # noqa: F401
 CONFIG_DIR = Path(__file__).resolve().parents[2] / 'configs' / 'sral'
 CONFIGS = sorted(p.name for p in CONFIG_DIR.glob('*.py'))
 
+FULL_EORSSD = 'sral_r50_1xb8-100e_eorssd.py'
+
 
 def _load(name: str) -> Config:
     return Config.fromfile(str(CONFIG_DIR / name))
@@ -23,7 +25,8 @@ def test_configs_found():
     assert len(CONFIGS) >= 30
     for ds in ('orssd', 'eorssd', 'orsi4199'):
         for stem in ('sral_r50_1xb8-100e', 'sral-tsdd_r50_1xb8-100e',
-                     'sral-tsdd-asrd_r50_1xb8-100e', 'sral-baseline448_r50_1xb8-100e',
+                     'sral-tsdd-asrd_r50_1xb8-100e',
+                     'sral-baseline448_r50_1xb8-100e',
                      'sral-pspnet_r50-d8_1xb8-100e', 'pspnet_r50-d8_1xb8-100e',
                      'sral-deeplabv3plus_r50-d8_1xb8-100e',
                      'deeplabv3plus_r50-d8_1xb8-100e'):
@@ -67,8 +70,9 @@ def test_ablations_differ_as_in_the_paper():
     assert full.model.tfgm.loss_weight == 1.0
     assert 'warmup_iters' not in full.model.sr_head
     # the authors' weight-1 first epoch: a hook, counted in epochs
-    assert dict(type='SRLossWarmupHook', warmup_epochs=1,
-                warmup_loss_weight=1.0) in full.custom_hooks
+    assert dict(
+        type='SRLossWarmupHook', warmup_epochs=1,
+        warmup_loss_weight=1.0) in full.custom_hooks
     assert full.model.tfgm.batch_reduction == 'mean'
     assert full.model.tfgm.reference_batch_size == 8
     assert full.sync_bn == 'torch'
@@ -82,10 +86,10 @@ def test_ablations_differ_as_in_the_paper():
         assert cfg.param_scheduler[0]['power'] == 0.9
     lsr = _load('sral-tsdd-asrd-lsr10_r50_1xb8-100e_orsi4199.py')
     assert lsr.model.sr_head.loss_weight == 10.0 and lsr.model.tfgm is None
-    assert not _load('sral-similar-only_r50_1xb8-100e_orsi4199.py'
-                     ).model.tfgm.use_consist
-    assert not _load('sral-consist-only_r50_1xb8-100e_orsi4199.py'
-                     ).model.tfgm.use_similar
+    assert not _load(
+        'sral-similar-only_r50_1xb8-100e_orsi4199.py').model.tfgm.use_consist
+    assert not _load(
+        'sral-consist-only_r50_1xb8-100e_orsi4199.py').model.tfgm.use_similar
     psp = _load('pspnet_r50-d8_1xb8-100e_eorssd.py')
     assert psp.model.decode_head.type == 'PSPHead'
     assert psp.model.get('sr_head') is None
@@ -96,10 +100,9 @@ def test_ablations_differ_as_in_the_paper():
 
 def test_user_config_can_inherit_and_override(tmp_path):
     user = tmp_path / 'my_sral.py'
-    user.write_text(
-        f"_base_ = ['{(CONFIG_DIR / 'sral_r50_1xb8-100e_eorssd.py').as_posix()}']\n"
-        "model = dict(decode_head=dict(channels=32), tfgm=None)\n"
-        "train_dataloader = dict(batch_size=4)\n")
+    user.write_text(f"_base_ = ['{(CONFIG_DIR / FULL_EORSSD).as_posix()}']\n"
+                    'model = dict(decode_head=dict(channels=32), tfgm=None)\n'
+                    'train_dataloader = dict(batch_size=4)\n')
     cfg = Config.fromfile(str(user))
     assert cfg.model.decode_head.channels == 32
     assert cfg.model.decode_head.type == 'TSDDHead'
@@ -127,8 +130,8 @@ def test_baselines_are_parents_of_the_methods():
         for ds in ('orssd', 'eorssd', 'orsi4199'):
             plain = _load(f'{head}_r50-d8_1xb8-100e_{ds}.py')
             sral = _load(f'sral-{head}_r50-d8_1xb8-100e_{ds}.py')
-            text = (CONFIG_DIR / f'sral-{head}_r50-d8_1xb8-100e_{ds}.py'
-                    ).read_text()
+            text = (CONFIG_DIR /
+                    f'sral-{head}_r50-d8_1xb8-100e_{ds}.py').read_text()
             assert f"'./{head}_r50-d8_1xb8-100e_{ds}.py'" in text
             assert plain.model.get('sr_head') is None
             assert sral.model.sr_head.type == 'ASRDHead'
@@ -144,8 +147,8 @@ def test_demo_pipelines_are_the_base_ones_at_256():
     demo = _load('sral_r18_1xb4-300iter_demo.py')
     base = Config.fromfile(
         str(CONFIG_DIR.parent / '_base_' / 'datasets' / 'sod_sral.py'))
-    for split, pipe in (('train', base.train_pipeline),
-                        ('test', base.test_pipeline)):
+    for split, pipe in (('train', base.train_pipeline), ('test',
+                                                         base.test_pipeline)):
         loader = demo[f'{split}_dataloader']
         expected = [
             dict(t, scale=256) if t['type'] == 'SODResize' else dict(t)

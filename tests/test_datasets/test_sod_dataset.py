@@ -265,5 +265,5 @@ def test_image_with_another_suffix_is_named(tmp_path):
         _build(tmp_path)
     msg = str(err.value)
     assert '1 mask(s)' in msg and '0012.png' in msg
-    assert ("found 1 image(s) with another suffix: 0012.tif (set img_suffix, "
+    assert ('found 1 image(s) with another suffix: 0012.tif (set img_suffix, '
             "now '.jpg', to their suffix, or data_prefix['img_path']") in msg

@@ -56,8 +56,8 @@ def test_inherit_example_builds_from_anywhere(tmp_path, monkeypatch):
     import mmrsod.datasets  # noqa: F401
     from mmrsod.testing import generate_demo_dataset
     text = READMES[0].read_text()
-    match = re.search(
-        r'<!-- inherit-example[^>]*-->\n```python\n(.*?)```', text, re.S)
+    match = re.search(r'<!-- inherit-example[^>]*-->\n```python\n(.*?)```',
+                      text, re.S)
     assert match
     example = match.group(1)
     assert "'/path/to/mmrsod/" in example and "'/data/EORSSD'" in example
@@ -67,8 +67,9 @@ def test_inherit_example_builds_from_anywhere(tmp_path, monkeypatch):
     user_cfg = tmp_path / 'elsewhere' / 'my_sral.py'
     user_cfg.parent.mkdir()
     user_cfg.write_text(
-        example.replace('/path/to/mmrsod/', REPO.as_posix() + '/').replace(
-            '/data/EORSSD', data_root.as_posix()))
+        example.replace('/path/to/mmrsod/',
+                        REPO.as_posix() + '/').replace('/data/EORSSD',
+                                                       data_root.as_posix()))
     run_dir = tmp_path / 'cwd'
     run_dir.mkdir()
     monkeypatch.chdir(run_dir)

@@ -56,10 +56,17 @@ def test_sral_trains_on_real_orssd(tmp_path):
     cfg = tmp_path / 'sral_orssd_smoke.py'
     cfg.write_text(CONFIG.format(repo=REPO.as_posix(), root=ORSSD.as_posix()))
     env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS='2')
-    out = subprocess.run(
-        [sys.executable, str(REPO / 'tools' / 'train.py'), str(cfg),
-         '--work-dir', str(tmp_path / 'work')],
-        cwd=str(REPO), env=env, capture_output=True, text=True, timeout=900)
+    out = subprocess.run([
+        sys.executable,
+        str(REPO / 'tools' / 'train.py'),
+        str(cfg), '--work-dir',
+        str(tmp_path / 'work')
+    ],
+                         cwd=str(REPO),
+                         env=env,
+                         capture_output=True,
+                         text=True,
+                         timeout=900)
     log = out.stdout + out.stderr
     assert out.returncode == 0, log[-4000:]
     # 600 real training pairs were found and validated

@@ -34,7 +34,8 @@ train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadSODAnnotations'),
     dict(type='SODResize', scale=128, soft_label=True),
-    {augment}dict(type='GenerateLRInput', scale_factor=0.5, make_sr_target=True),
+    {augment}dict(type='GenerateLRInput', scale_factor=0.5,
+                  make_sr_target=True),
     dict(type='PackSODInputs'),
 ]
 test_pipeline = [
@@ -109,7 +110,8 @@ def run_tool(args, cwd=None, timeout=600, env_extra=None):
     """Run a tool with this interpreter; returns CompletedProcess."""
     env = dict(os.environ)
     env['PYTHONPATH'] = os.pathsep.join(
-        [str(REPO), osp.dirname(__file__),
+        [str(REPO),
+         osp.dirname(__file__),
          env.get('PYTHONPATH', '')])
     env.setdefault('OMP_NUM_THREADS', '1')
     if env_extra:
@@ -128,8 +130,9 @@ def tool():
     """``tool('train.py', *args)`` runs tools/<path> with sys.executable."""
 
     def call(script: str, *args, **kwargs):
-        return run_tool([sys.executable, str(REPO / 'tools' / script)] +
-                        [str(a) for a in args], **kwargs)
+        return run_tool(
+            [sys.executable, str(REPO / 'tools' / script)] +
+            [str(a) for a in args], **kwargs)
 
     return call
 

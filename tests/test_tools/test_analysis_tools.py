@@ -22,8 +22,8 @@ def test_test_py_metrics_maps_and_pickle(tmp_path, trained, tool,
                                          tiny_dataset):
     cfg, ckpt = trained
     maps, pkl = tmp_path / 'maps', tmp_path / 'res.pkl'
-    out = tool('test.py', cfg, ckpt, '--work-dir', tmp_path / 'w',
-               '--out-dir', maps, '--out', pkl)
+    out = tool('test.py', cfg, ckpt, '--work-dir', tmp_path / 'w', '--out-dir',
+               maps, '--out', pkl)
     assert out.returncode == 0, out.stderr[-3000:]
     log = out.stdout + out.stderr
     for key in ('Sm', 'maxF', 'meanF', 'adpF', 'maxE', 'meanE', 'adpE', 'wF',
@@ -44,8 +44,8 @@ def test_test_py_sral_map_format(tmp_path, trained, tool):
     from mmrsod.evaluation.functional import sral_saliency_map
     cfg, ckpt = trained
     maps, pkl = tmp_path / 'maps', tmp_path / 'res.pkl'
-    out = tool('test.py', cfg, ckpt, '--work-dir', tmp_path / 'w',
-               '--out-dir', maps, '--out-format', 'sral', '--out', pkl)
+    out = tool('test.py', cfg, ckpt, '--work-dir', tmp_path / 'w', '--out-dir',
+               maps, '--out-format', 'sral', '--out', pkl)
     assert out.returncode == 0, out.stderr[-3000:]
     with open(pkl, 'rb') as f:
         results = pickle.load(f)

@@ -93,8 +93,8 @@ def test_sral_protocol_with_attributes(maps, tmp_path):
     res = json.loads(out.read_text())
     assert res['protocol'] == 'sral'
     assert set(SOD_METRIC_KEYS) <= set(res)
-    assert {'SSIM_BSO', 'SSIM_CS', 'SSIM_OC', 'SSIM_SSO',
-            'SSIM_avg'} <= set(res)
+    assert {'SSIM_BSO', 'SSIM_CS', 'SSIM_OC', 'SSIM_SSO', 'SSIM_avg'
+            } <= set(res)
     # (values: test_sral_protocol_hand_computed)
 
 
@@ -249,8 +249,7 @@ def test_gt_read_like_the_dataset_pipeline(tmp_path):
     cv2.imwrite(str(pred_path), mask)
     np.testing.assert_array_equal(
         decode_sod_mask(gt_path.read_bytes(), str(gt_path)), mask)
-    record = tool.evaluate_pair(('a', str(pred_path), str(gt_path),
-                                 'default'))
+    record = tool.evaluate_pair(('a', str(pred_path), str(gt_path), 'default'))
     metrics = tool.aggregate_sod_statistics([record])['metrics']
     assert metrics['MAE'] == 0 and metrics['Sm'] == pytest.approx(1.0)
 

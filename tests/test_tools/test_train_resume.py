@@ -58,18 +58,19 @@ def test_resume_continues_exactly(tmp_path, write_tiny_config, tool):
     ref = _state(str(ref_dir / 'iter_6.pth'))
     got = _state(str(run_dir / 'iter_6.pth'))
     assert got['meta']['iter'] == ref['meta']['iter'] == 6
-    assert all(torch.isfinite(v).all() for v in ref['state_dict'].values()
-               if v.is_floating_point()), 'reference run diverged'
+    assert all(
+        torch.isfinite(v).all() for v in ref['state_dict'].values()
+        if v.is_floating_point()), 'reference run diverged'
     assert ref['state_dict'].keys() == got['state_dict'].keys()
     for key, value in ref['state_dict'].items():
         torch.testing.assert_close(
             got['state_dict'][key], value, rtol=0, atol=0, msg=key)
     # the resumed run really trained iterations 4..6 from the checkpoint
     mid = _state(str(run_dir / 'iter_3.pth'))['state_dict']
-    changed = [k for k, v in mid.items()
-               if v.is_floating_point() and not torch.equal(v, got[
-                   'state_dict'][k])]
+    changed = [
+        k for k, v in mid.items()
+        if v.is_floating_point() and not torch.equal(v, got['state_dict'][k])
+    ]
     assert changed
     # optimizer momentum buffers were restored, not re-initialised
-    assert got['optimizer']['state'].keys() == ref['optimizer'][
-        'state'].keys()
+    assert got['optimizer']['state'].keys() == ref['optimizer']['state'].keys()

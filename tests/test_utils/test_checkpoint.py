@@ -29,8 +29,14 @@ def _mmengine_like_checkpoint():
             'lr': np.float32(0.1),
             'hist': np.arange(5, dtype=np.float64),
         },
-        'state_dict': {'w': torch.ones(2)},
-        'message_hub': {'log_scalars': {'train/loss': buffer}},
+        'state_dict': {
+            'w': torch.ones(2)
+        },
+        'message_hub': {
+            'log_scalars': {
+                'train/loss': buffer
+            }
+        },
     }
 
 
@@ -60,7 +66,8 @@ def test_mmengine_checkpoint_loads_through_mmengine(tmp_path):
     np.testing.assert_array_equal(ckpt['meta']['hist'], np.arange(5))
     hub = ckpt['message_hub']['log_scalars']['train/loss']
     assert hub.current() == pytest.approx(0.25)
-    assert CheckpointLoader._schemes[''].__module__ == 'mmrsod.utils.checkpoint'
+    assert CheckpointLoader._schemes[
+        ''].__module__ == 'mmrsod.utils.checkpoint'
 
 
 def test_unlisted_class_gives_clear_error(tmp_path, monkeypatch):

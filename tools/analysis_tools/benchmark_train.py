@@ -11,7 +11,8 @@ Example::
 
     python tools/analysis_tools/benchmark_train.py \
         configs/sral/sral_r50_1xb8-100e_eorssd.py \
-        --baseline configs/sral/sral-tsdd_r50_1xb8-100e_eorssd.py --batch-size 2
+        --baseline configs/sral/sral-tsdd_r50_1xb8-100e_eorssd.py \
+        --batch-size 2
 """
 import argparse
 import platform
@@ -25,8 +26,7 @@ from mmengine.registry import DefaultScope, init_default_scope
 from mmengine.structures import PixelData
 
 from mmrsod.models.utils import input_shape_from_cfg
-from mmrsod.utils import (load_config, quiet_known_warnings,
-                          report_input_errors)
+from mmrsod.utils import load_config, quiet_known_warnings, report_input_errors
 
 
 def parse_args() -> argparse.Namespace:
@@ -59,11 +59,14 @@ def make_step(cfg_path: str, batch: int, device: str) -> Callable[[], None]:
     gen = torch.Generator().manual_seed(0)
     inputs, samples = [], []
     for _ in range(batch):
-        inputs.append(torch.randint(0, 256, (3, height, width), generator=gen,
-                                    dtype=torch.uint8))
-        sample = SegDataSample(metainfo=dict(
-            img_shape=(height, width), ori_shape=(out_h, out_w),
-            pad_shape=(height, width)))
+        inputs.append(
+            torch.randint(
+                0, 256, (3, height, width), generator=gen, dtype=torch.uint8))
+        sample = SegDataSample(
+            metainfo=dict(
+                img_shape=(height, width),
+                ori_shape=(out_h, out_w),
+                pad_shape=(height, width)))
         sample.gt_sem_seg = PixelData(
             data=(torch.rand(1, out_h, out_w, generator=gen) > 0.7).float())
         sample.gt_sr = PixelData(
@@ -107,7 +110,8 @@ def main() -> None:
         runs_s = ', '.join(f'{t:.3f}' for t in runs)
         print(f'{label}: {name}: {med:.3f} s/step (median; runs: {runs_s})')
     if len(medians) == 2:
-        print(f'step time ratio model/baseline: {medians[0] / medians[1]:.2f}x')
+        print(
+            f'step time ratio model/baseline: {medians[0] / medians[1]:.2f}x')
 
 
 if __name__ == '__main__':

@@ -33,14 +33,14 @@ from typing import Dict, List, Tuple
 from mmengine.utils import ProgressBar
 
 from mmrsod.datasets.transforms import decode_sod_mask
-from mmrsod.evaluation.functional import (SOD_METRIC_KEYS,
-                                          aggregate_sod_statistics,
-                                          attribute_scores,
-                                          check_attribute_coverage,
-                                          load_attribute_file, read_gray_map,
-                                          save_sod_curves,
-                                          sod_image_statistics,
-                                          sral_image_statistics)
+from mmrsod.evaluation.functional.attributes import (attribute_scores,
+                                                     check_attribute_coverage,
+                                                     load_attribute_file)
+from mmrsod.evaluation.functional.saliency_curves import save_sod_curves
+from mmrsod.evaluation.functional.saliency_map_io import read_gray_map
+from mmrsod.evaluation.functional.sod_statistics import (
+    SOD_METRIC_KEYS, aggregate_sod_statistics, sod_image_statistics)
+from mmrsod.evaluation.functional.sral_protocol import sral_image_statistics
 from mmrsod.utils.atomic_io import atomic_write_bytes
 from mmrsod.utils.messages import short_list
 
@@ -175,7 +175,8 @@ def main() -> int:
                 for record in pool.imap(
                         evaluate_pair,
                         tasks,
-                        chunksize=max(1, len(tasks) // (8 * args.nproc))):
+                        chunksize=max(1,
+                                      len(tasks) // (8 * args.nproc))):
                     records.append(record)
                     progress.update()
         else:

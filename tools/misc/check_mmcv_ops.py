@@ -72,11 +72,10 @@ def reference_roi_align(feat: torch.Tensor, rois: torch.Tensor, out: int,
                         else:
                             x1_ = x0 + 1
                         ly, lx = y - y0, x - x0
-                        acc = acc + (
-                            (1 - ly) * (1 - lx) * feat[b, :, y0, x0] +
-                            (1 - ly) * lx * feat[b, :, y0, x1_] +
-                            ly * (1 - lx) * feat[b, :, y1_, x0] +
-                            ly * lx * feat[b, :, y1_, x1_])
+                        acc = acc + ((1 - ly) * (1 - lx) * feat[b, :, y0, x0] +
+                                     (1 - ly) * lx * feat[b, :, y0, x1_] + ly *
+                                     (1 - lx) * feat[b, :, y1_, x0] +
+                                     ly * lx * feat[b, :, y1_, x1_])
                 result[r, :, ph, pw] = acc / (ratio * ratio)
     return result
 

@@ -279,10 +279,9 @@ def build_ours(align_corners: Optional[bool] = None,
     if missing:
         raise KeyError(f'name map lacks {len(missing)} keys, e.g. '
                        f'{missing[:3]}')
-    model.load_state_dict({
-        k: ref_tensor(name_map[k], tuple(v.shape))
-        for k, v in state.items()
-    })
+    model.load_state_dict(
+        {k: ref_tensor(name_map[k], tuple(v.shape))
+         for k, v in state.items()})
     return model
 
 

@@ -1,4 +1,5 @@
-# ORSI-4199 in its official layout under data/ORSI-4199 (see README "Datasets").
+# ORSI-4199 in its official layout under data/ORSI-4199
+# (see README "Datasets").
 _base_ = './sod_sral.py'
 data_root = 'data/ORSI-4199'
 train_dataloader = dict(

@@ -1,10 +1,11 @@
-# DeepLabv3+ (mmseg's ResNetV1c-50-D8 + DepthwiseSeparableASPPHead) as a saliency
-# model (paper Table VII, the plain rows): 224 px LR input, its 1/4 logits
-# resized to the 448 px output (model.out_scale; mmseg's head has no
+# DeepLabv3+ (mmseg's ResNetV1c-50-D8 + DepthwiseSeparableASPPHead) as a
+# saliency model (paper Table VII, the plain rows): 224 px LR input, its
+# 1/4 logits resized to the 448 px output (model.out_scale; mmseg's head has no
 # out_scale of its own), one sigmoid channel, BCE + IoU loss. The SRAL
 # version adds ASRD and TFGM (configs/_base_/models/asrd_r50-d8.py).
 _base_ = [
-    'mmseg::_base_/models/deeplabv3plus_r50-d8.py', './sod_data_preprocessor.py'
+    'mmseg::_base_/models/deeplabv3plus_r50-d8.py',
+    './sod_data_preprocessor.py'
 ]
 norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = {{_base_.sod_data_preprocessor}}

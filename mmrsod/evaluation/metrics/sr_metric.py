@@ -123,7 +123,7 @@ class SRMetric(BaseMetric):
             PSNR=float(np.mean([r['psnr'] for r in results])),
             SSIM=float(np.mean([r['ssim'] for r in results])))
         print_log(
-            f"SR metrics over {len(results)} images: PSNR "
+            f'SR metrics over {len(results)} images: PSNR '
             f"{metrics['PSNR']:.4f} dB, SSIM {metrics['SSIM']:.4f}",
             logger='current')
         return dict(metrics)

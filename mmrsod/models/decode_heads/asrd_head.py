@@ -11,6 +11,7 @@ from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
 from torch import Tensor
+
 from ..utils import EDSRBlock, stack_gt_sr
 
 __all__ = ['ASRDHead']

@@ -10,6 +10,7 @@ from mmseg.registry import MODELS
 from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
                          OptSampleList, SampleList, add_prefix)
 from torch import Tensor
+
 from ..utils import rgb_to_ycbcr, stack_gt_sem_seg, stack_gt_sr
 
 __all__ = ['SRALSegmentor']

@@ -58,8 +58,9 @@ def test_default_reduction_is_independent_of_the_split():
     # sample k: S scales by k^2 -> 0.8125 k^2; mean over k=1..8 is 25.5
     assert whole.item() == pytest.approx(8 * 0.8125 * 25.5)
     code = _identity_tfgm(batch_reduction='sum', reference_batch_size=1)
-    assert code(logits, sr_feat, gt_mask, gt_sr)[
-        'loss_tfgm_similar'].item() == pytest.approx(whole.item())
+    assert code(logits, sr_feat, gt_mask,
+                gt_sr)['loss_tfgm_similar'].item() == pytest.approx(
+                    whole.item())
     # 8 processes x batch 1: DDP averages the per-process losses' gradients
     parts = [
         tfgm(logits[i:i + 1], sr_feat[i:i + 1], gt_mask[i:i + 1],
@@ -81,8 +82,8 @@ def test_paper_variant_hand_computed():
 
 
 def test_zero_when_products_match_and_switches():
-    tfgm = _identity_tfgm(similar_weight=3.0, consist_weight=0.5,
-                          reference_batch_size=1)
+    tfgm = _identity_tfgm(
+        similar_weight=3.0, consist_weight=0.5, reference_batch_size=1)
     logits, sr_feat, _, _ = _inputs()
     gt_mask = torch.ones(1, 32, 32)  # (N, H, W) masks are accepted
     losses = tfgm(logits, sr_feat, gt_mask, sr_feat.clone())
@@ -92,8 +93,8 @@ def test_zero_when_products_match_and_switches():
     losses = only_consist(*_inputs())
     assert set(losses) == {'loss_tfgm_consist'}
     assert losses['loss_tfgm_consist'].item() == pytest.approx(2 * 5 / 12)
-    weighted = _identity_tfgm(similar_weight=3.0, use_consist=False,
-                              reference_batch_size=1)
+    weighted = _identity_tfgm(
+        similar_weight=3.0, use_consist=False, reference_batch_size=1)
     assert weighted(*_inputs())['loss_tfgm_similar'].item() == \
         pytest.approx(3 * 0.8125)
     with pytest.raises(ValueError, match='use_similar'):

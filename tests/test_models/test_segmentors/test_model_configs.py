@@ -40,8 +40,9 @@ def _load(name: str) -> Config:
 
 def test_every_config_is_covered():
     named = {part for name in CONFIGS for part in name.split('+')}
-    assert sorted(p.name for p in CONFIG_DIR.glob('*.py')) == sorted(
-        named | set(FRAGMENTS))
+    assert sorted(p.name
+                  for p in CONFIG_DIR.glob('*.py')) == sorted(named
+                                                              | set(FRAGMENTS))
 
 
 def _shrink(model_cfg):
@@ -130,14 +131,17 @@ def test_sral_r50_deploys_as_tsdd_r50():
 
 
 # (sr_head kept, tfgm kept): full SRAL, TSDD+ASRD (no TFGM), decoder only
-VARIANTS = {'full': (True, True), 'no-tfgm': (True, False),
-            'no-sr': (False, False)}
+VARIANTS = {
+    'full': (True, True),
+    'no-tfgm': (True, False),
+    'no-sr': (False, False)
+}
 
 
-@pytest.mark.parametrize('name,variant', [
-    (name, variant) for name in sorted(CONFIGS) for variant in sorted(VARIANTS)
-    if CONFIGS[name][2] or not VARIANTS[variant][0]
-])
+@pytest.mark.parametrize('name,variant',
+                         [(name, variant) for name in sorted(CONFIGS)
+                          for variant in sorted(VARIANTS)
+                          if CONFIGS[name][2] or not VARIANTS[variant][0]])
 def test_every_parameter_gets_a_gradient(name, variant, make_samples):
     """DDP (without find_unused_parameters) fails at the second iteration
     on a parameter outside the loss graph: every config family, with and
@@ -154,15 +158,15 @@ def test_every_parameter_gets_a_gradient(name, variant, make_samples):
     if keep_sr:
         assert hasattr(model.sr_head, 'conv_feat') == keep_tfgm
     samples = make_samples(
-        num=2, img_size=in_size // 4, hr_size=out_size // 4,
-        with_sr=keep_sr)
+        num=2, img_size=in_size // 4, hr_size=out_size // 4, with_sr=keep_sr)
     torch.manual_seed(0)
     model.train()
-    losses = model.loss(torch.randn(2, 3, in_size // 4, in_size // 4),
-                        samples)
+    losses = model.loss(torch.randn(2, 3, in_size // 4, in_size // 4), samples)
     sum(losses.values()).backward()
-    unused = [n for n, p in model.named_parameters()
-              if p.requires_grad and p.grad is None]
+    unused = [
+        n for n, p in model.named_parameters()
+        if p.requires_grad and p.grad is None
+    ]
     assert unused == []
 
 

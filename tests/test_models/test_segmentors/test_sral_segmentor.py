@@ -144,7 +144,9 @@ def test_predict_output_contract(make_samples):
     assert logits.shape == (1, 1, 448, 448)
     assert len(tensor_out) == 5 and tensor_out[0].shape == (1, 1, 448, 448)
     expected = F.interpolate(
-        logits, size=(300, 400), mode='bilinear',
+        logits,
+        size=(300, 400),
+        mode='bilinear',
         align_corners=model.align_corners).sigmoid()[0]
     assert torch.allclose(prob, expected, atol=1e-6)
     # without data samples: at out_scale x the input size
@@ -307,8 +309,9 @@ def test_random_flip_rotate_is_undone_at_test_time(seed):
     (8, 12) the resize is the identity, so the result must equal the
     sigmoid of the un-augmented logits.
     """
-    from mmrsod.datasets.transforms import RandomFlipRotate
     from mmseg.structures import SegDataSample
+
+    from mmrsod.datasets.transforms import RandomFlipRotate
     model = MODELS.build(sral_cfg(sr_head=False, tfgm=False)).eval()
     gen = torch.Generator().manual_seed(seed)
     logits = torch.randn(1, 1, 8, 12, generator=gen)

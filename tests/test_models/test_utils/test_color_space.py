@@ -29,7 +29,6 @@ def test_same_convention_as_the_sr_target():
     rng = np.random.default_rng(1)
     rgb = rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)
     target = torch.from_numpy(bgr_to_ycbcr(rgb[..., ::-1].copy()))
-    ycbcr = rgb_to_ycbcr(torch.from_numpy(rgb).permute(2, 0, 1).double() /
-                         255)
+    ycbcr = rgb_to_ycbcr(torch.from_numpy(rgb).permute(2, 0, 1).double() / 255)
     torch.testing.assert_close(
         ycbcr.permute(1, 2, 0).float(), target, atol=1e-6, rtol=0)
