@@ -238,7 +238,8 @@ class ASRDHead(BaseModule):
                 high,
                 size=low.shape[2:],
                 mode='bilinear',
-                align_corners=self.align_corners)
+                align_corners=self.align_corners,
+                warning=False)
         x = self.up(self.fuse(torch.cat([low, high], dim=1)))
         pred_sr = self.conv_sr(x)
         if self.input_residual:
@@ -303,7 +304,11 @@ class ASRDHead(BaseModule):
                 '(f_low must be at stride 4 of the input for a 2x output) '
                 'and `sr_head.up_channels` (one deconv x2 per entry)')
         return resize(
-            x, size=size, mode='bilinear', align_corners=self.align_corners)
+            x,
+            size=size,
+            mode='bilinear',
+            align_corners=self.align_corners,
+            warning=False)
 
     @property
     def loss_name(self) -> str:

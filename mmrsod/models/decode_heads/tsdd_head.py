@@ -239,7 +239,8 @@ class TSDDHead(BaseDecodeHead):
                     passed,
                     size=skip.shape[2:],
                     mode='bilinear',
-                    align_corners=self.align_corners)
+                    align_corners=self.align_corners,
+                    warning=False)
             fused = self.fuse_convs[i](torch.cat([skip, passed], dim=1))
             side = with_sides or i == 0
             t = None
@@ -279,7 +280,8 @@ class TSDDHead(BaseDecodeHead):
                 p,
                 size=size,
                 mode='bilinear',
-                align_corners=self.align_corners) for p in logits
+                align_corners=self.align_corners,
+                warning=False) for p in logits
         ]
 
     def loss_by_feat(self, seg_logits: Union[Tensor, List[Tensor]],
@@ -317,7 +319,8 @@ class TSDDHead(BaseDecodeHead):
                     logit,
                     size=seg_label.shape[1:],
                     mode='bilinear',
-                    align_corners=self.align_corners)
+                    align_corners=self.align_corners,
+                    warning=False)
             for loss_decode in losses_decode:
                 key = f'{loss_decode.loss_name}_p{i}'
                 value = weight * loss_decode(
@@ -352,7 +355,8 @@ class TSDDHead(BaseDecodeHead):
             final,
             size=size,
             mode='bilinear',
-            align_corners=self.align_corners)
+            align_corners=self.align_corners,
+            warning=False)
 
     def final_logits(self, seg_logits: Union[Tensor, List[Tensor]]) -> Tensor:
         """Select the final map (``p1``) from :meth:`forward`'s output.

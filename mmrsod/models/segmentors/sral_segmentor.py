@@ -250,7 +250,8 @@ class SRALSegmentor(EncoderDecoder):
                 final,
                 size=hr_size,
                 mode='bilinear',
-                align_corners=self.align_corners)
+                align_corners=self.align_corners,
+                warning=False)
         sr_feat = self.sr_head.match_size(sr_feat, hr_size)
         return self.tfgm(final, sr_feat, gt_mask, gt_sr)
 
@@ -264,7 +265,8 @@ class SRALSegmentor(EncoderDecoder):
                 final,
                 size=size,
                 mode='bilinear',
-                align_corners=self.align_corners)
+                align_corners=self.align_corners,
+                warning=False)
         return final
 
     def encode_decode(self, inputs: Tensor,
