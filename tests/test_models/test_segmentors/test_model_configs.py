@@ -23,7 +23,7 @@ CONFIGS = {
     'deeplabv3plus_r50-d8-sod.py+asrd_r50-d8.py': (224, 448, True),
 }
 # files that hold a piece of a model config, not a model
-FRAGMENTS = ('sod_data_preprocessor.py', 'asrd_r50-d8.py')
+FRAGMENTS = ('sod_data_preprocessor.py', 'sod_r50-d8.py', 'asrd_r50-d8.py')
 
 
 def _load(name: str) -> Config:
