@@ -1,21 +1,21 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.analysis import FlopAnalyzer, get_model_complexity_info
+from mmengine.config import Config
 from mmseg.registry import MODELS
 
 from mmrsod.models import rgb_to_ycbcr
 
-PREPROCESSOR = dict(
-    type='SegDataPreProcessor',
-    mean=[87.0, 96.85, 91.37],
-    std=[29.27, 26.57, 25.25],
-    bgr_to_rgb=True,
-    size=(224, 224),
-    pad_val=0,
-    seg_pad_val=0)
+# the configs' one SOD normalisation (EORSSD statistics, 224 px input)
+PREPROCESSOR = Config.fromfile(
+    str(
+        Path(__file__).resolve().parents[3] / 'configs' / '_base_' / 'models' /
+        'sod_data_preprocessor.py')).sod_data_preprocessor.to_dict()
 STRUCTURE_LOSS = dict(type='StructureLoss', loss_name='loss_sod')
 
 
