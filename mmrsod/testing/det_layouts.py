@@ -289,7 +289,8 @@ def make_voc(root: str, dataset: str, variant: Optional[str] = None) -> dict:
         for i, (stem, size, objects) in enumerate(items):
             entries.append(stem + ext if dataset == 'shiprsimagenet' else stem)
             first = split == 'train' and i == 0
-            if not (first and variant == 'annotation_without_image'):
+            if not (first and variant in ('annotation_without_image',
+                                          'listed_without_annotation')):
                 write_image(osp.join(voc_root, 'JPEGImages', stem + ext), size)
             if first and variant == 'listed_without_annotation':
                 continue

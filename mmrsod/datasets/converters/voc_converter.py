@@ -107,6 +107,10 @@ def convert_voc(voc_root: str,
         raise InputError(f'{voc_root}: data set folder does not exist')
     image_root = image_root or voc_root
     report = report or ConversionReport(name)
+
+    def shown(path: str) -> str:  # paths in messages: relative to SRC_ROOT
+        return posix_rel(path, image_root)
+
     ann_dir = find_subdir(voc_root, ['Annotations'])
     img_dir = find_subdir(voc_root, ['JPEGImages'])
     sets_dir = find_subdir(voc_root, ['ImageSets/Main', 'ImageSets'])
@@ -129,20 +133,20 @@ def convert_voc(voc_root: str,
 
     for stem in sorted(set(images) - set(xmls)):
         report.skip('image without annotation file',
-                    posix_rel(osp.join(img_dir, images[stem]), voc_root))
+                    shown(osp.join(img_dir, images[stem])))
     listed = set()
     outputs: Dict[str, dict] = {}
     for split in splits:
         list_path = osp.join(sets_dir, f'{split}.txt')
         builder = CocoBuilder(classes, report, split, skip_invalid)
         for stem, where in read_split_list(list_path, report,
-                                           posix_rel(list_path, voc_root)):
+                                           shown(list_path)):
             listed.add(stem)
             if stem not in xmls:
                 report.skip('listed image without annotation file', where)
                 continue
             xml_path = osp.join(ann_dir, xmls[stem])
-            xml_display = posix_rel(xml_path, voc_root)
+            xml_display = shown(xml_path)
             if stem not in images:
                 report.skip('annotation without image', xml_display)
                 continue
@@ -173,7 +177,7 @@ def convert_voc(voc_root: str,
         outputs[split] = builder.build()
     for stem in sorted(set(xmls) - listed):
         report.note('annotation in no converted split list',
-                    posix_rel(osp.join(ann_dir, xmls[stem]), voc_root))
+                    shown(osp.join(ann_dir, xmls[stem])))
     for split, coco in outputs.items():
         path = osp.join(out_dir, f'{name}_{split}.json')
         write_json(coco, path)
