@@ -19,17 +19,25 @@ IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff')
 def image_size(path: str) -> Tuple[int, int]:
     """``(width, height)`` of an image from its header (no pixel decode).
 
+    The size is the stored one (an EXIF orientation tag is not applied).
+
     Args:
         path (str): The image file.
 
     Returns:
         tuple[int, int]: Width and height in pixels.
     """
+    # DOTA has images of up to ~20000 x 20000 px, past PIL's decompression
+    # bomb limit; only the header is read here, so the limit is lifted
+    limit = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
     try:
         with Image.open(path) as img:
             return img.size
     except (OSError, UnidentifiedImageError) as err:
         raise InputError(f'{path}: cannot read the image header ({err})')
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
 
 
 def find_subdir(root: str,
