@@ -17,8 +17,8 @@ from mmrsod.datasets.converters.cli import (converter_parser,
                                             difficult_argument, run_converter)
 
 
-def main(argv=None) -> int:
-    """Entry point; returns the exit status."""
+def parse_args(argv=None):
+    """Parse the command line."""
     parser = converter_parser(
         'Convert DOTA (v1.0/v1.5) to COCO json with horizontal boxes.')
     parser.add_argument(
@@ -36,7 +36,12 @@ def main(argv=None) -> int:
         default='labelTxt',
         help='label folder inside each split (default: labelTxt)')
     difficult_argument(parser)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    """Entry point; returns the exit status."""
+    args = parse_args(argv)
     return run_converter(
         __file__, lambda: convert_dota(
             args.src_root,

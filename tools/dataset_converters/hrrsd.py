@@ -17,8 +17,8 @@ from mmrsod.datasets.converters.cli import (converter_parser,
                                             difficult_argument, run_converter)
 
 
-def main(argv=None) -> int:
-    """Entry point; returns the exit status."""
+def parse_args(argv=None):
+    """Parse the command line."""
     parser = converter_parser(
         'Convert TGRS-HRRSD to COCO json with its official split lists.')
     parser.add_argument(
@@ -27,7 +27,12 @@ def main(argv=None) -> int:
         help='split lists (default: those of train '
         'val test that exist; trainval on request)')
     difficult_argument(parser)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    """Entry point; returns the exit status."""
+    args = parse_args(argv)
     return run_converter(
         __file__, lambda: convert_hrrsd(
             args.src_root,

@@ -17,8 +17,8 @@ from mmrsod.datasets.converters import convert_nwpu_vhr10
 from mmrsod.datasets.converters.cli import converter_parser, run_converter
 
 
-def main(argv=None) -> int:
-    """Entry point; returns the exit status."""
+def parse_args(argv=None):
+    """Parse the command line."""
     parser = converter_parser(
         'Convert the NWPU VHR-10 release to COCO json with a seeded '
         'train/val/test split by source image.')
@@ -31,7 +31,12 @@ def main(argv=None) -> int:
         help='split fractions (default: 0.6 0.2 0.2)')
     parser.add_argument(
         '--seed', type=int, default=0, help='split seed (default: 0)')
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    """Entry point; returns the exit status."""
+    args = parse_args(argv)
     return run_converter(
         __file__, lambda: convert_nwpu_vhr10(
             args.src_root,

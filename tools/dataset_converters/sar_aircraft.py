@@ -16,8 +16,8 @@ from mmrsod.datasets.converters.cli import (converter_parser,
                                             difficult_argument, run_converter)
 
 
-def main(argv=None) -> int:
-    """Entry point; returns the exit status."""
+def parse_args(argv=None):
+    """Parse the command line."""
     parser = converter_parser(
         'Convert SAR-AIRcraft-1.0 to COCO json with its official split '
         'lists.')
@@ -27,7 +27,12 @@ def main(argv=None) -> int:
         help='split lists (default: those of train '
         'val test that exist)')
     difficult_argument(parser)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    """Entry point; returns the exit status."""
+    args = parse_args(argv)
     return run_converter(
         __file__, lambda: convert_sar_aircraft(
             args.src_root,

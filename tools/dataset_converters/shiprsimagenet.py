@@ -17,8 +17,8 @@ from mmrsod.datasets.converters.cli import (converter_parser,
                                             difficult_argument, run_converter)
 
 
-def main(argv=None) -> int:
-    """Entry point; returns the exit status."""
+def parse_args(argv=None):
+    """Parse the command line."""
     parser = converter_parser(
         'Convert ShipRSImageNet to COCO json at one class level.')
     parser.add_argument(
@@ -38,7 +38,12 @@ def main(argv=None) -> int:
         help='splits (default: those of train val '
         'test that exist)')
     difficult_argument(parser)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    """Entry point; returns the exit status."""
+    args = parse_args(argv)
     return run_converter(
         __file__, lambda: convert_shiprsimagenet(
             args.src_root,

@@ -2,6 +2,8 @@
 """The thin CLIs: exit status, one-line errors, options, paths with
 spaces."""
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +103,21 @@ def test_voc_clis(tmp_path, load_tool, capsys, name, extra):
     assert tool.main(
         [spec['root'], str(tmp_path / 'o3'), '--skip-invalid'] + extra) == 0
     assert 'inverted box corners' in capsys.readouterr().out
+
+
+def test_readme_commands_parse(load_tool):
+    """Every converter command in tools/dataset_converters/README.md names
+    an existing tool and parses with its options."""
+    text = (REPO / 'tools' / 'dataset_converters' / 'README.md').read_text()
+    commands = [
+        m.replace('\\\n', ' ') for m in re.findall(
+            r'python (tools/dataset_converters/[^\n\\]*'
+            r'(?:\\\n[^\n\\]*)*)', text) if '<name>' not in m
+    ]
+    assert len(commands) == 6
+    for command in commands:
+        argv = shlex.split(command)
+        assert (REPO / argv[0]).is_file(), argv[0]
+        name = Path(argv[0]).stem
+        args = load_tool(name).parse_args(argv[1:])
+        assert args.src_root and args.out_dir
