@@ -115,6 +115,8 @@ def convert_dota(src_root: str,
         label_dir (str): Label folder name inside each split (the v1.5
             labels are distributed separately: put them in a folder of
             each split and name it here). Defaults to ``'labelTxt'``.
+            ``train`` and ``val`` must have it; other splits (``test``)
+            without it are written as images only.
         difficult_as_ignore (bool): ``difficult=1`` -> ``iscrowd=1``.
         skip_invalid (bool): Skip (and count) malformed lines, unknown
             classes and inverted boxes instead of raising.
@@ -144,6 +146,9 @@ def convert_dota(src_root: str,
         images = index_files(img_dir, IMAGE_EXTS)
         labels = index_files(lbl_dir, ('.txt', )) if lbl_dir else {}
         if lbl_dir is None:
+            if split in ('train', 'val'):
+                raise InputError(f'{split_dir}: no label folder '
+                                 f'{label_dir!r} (pass --label-dir NAME)')
             report.note('split without labels (images only)', split)
         builder = CocoBuilder(classes, report, split, skip_invalid)
         for stem in sorted(set(labels) - set(images)):

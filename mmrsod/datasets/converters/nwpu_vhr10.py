@@ -180,7 +180,8 @@ def convert_nwpu_vhr10(src_root: str,
         file_name = posix_rel(path, src_root)
         items[file_name] = (path, [])
         neg_names.append(file_name)
-    pos_names = [n for n in items if n not in set(neg_names)]
+    negative_set = set(neg_names)
+    pos_names = [n for n in items if n not in negative_set]
     splits = split_by_image([pos_names, neg_names], ratios, seed)
 
     outputs = {}

@@ -123,6 +123,16 @@ def test_missing_pairs_reported(tmp_path, variant, reason, where):
     assert report.splits['train']['images'] == 1
 
 
+def test_missing_label_folder(tmp_path):
+    spec = make_dota(str(tmp_path))
+    with pytest.raises(InputError, match="no label folder 'labelTxt-v1.5'"):
+        convert_dota(
+            spec['root'],
+            str(tmp_path / 'o'),
+            version='1.5',
+            label_dir='labelTxt-v1.5')
+
+
 def test_bad_arguments(tmp_path):
     with pytest.raises(InputError, match='--version 2.0'):
         convert_dota(str(tmp_path), str(tmp_path / 'o'), version='2.0')
