@@ -1,11 +1,12 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 from .nwpu_vhr10 import NWPUVHR10Dataset
 from .sod_dataset import SOD_LAYOUTS, SODDataError, SODDataset
-from .transforms import (GenerateLRInput, LoadSODAnnotations, PackSODInputs,
-                         RandomFlipRotate, SODResize)
+from .transforms import (DownsampleToLR, GenerateLRInput, LoadSODAnnotations,
+                         PackDetSRInputs, PackSODInputs, RandomFlipRotate,
+                         SODResize)
 
 __all__ = [
     'NWPUVHR10Dataset', 'SODDataset', 'SODDataError', 'SOD_LAYOUTS',
     'LoadSODAnnotations', 'SODResize', 'RandomFlipRotate', 'GenerateLRInput',
-    'PackSODInputs'
+    'PackSODInputs', 'DownsampleToLR', 'PackDetSRInputs'
 ]
