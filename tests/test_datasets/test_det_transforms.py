@@ -79,6 +79,22 @@ def test_bad_sizes_and_arguments_are_named():
         DownsampleToLR(backend='matlab')
 
 
+def test_pad_to_multiple_keeps_the_frame():
+    results = _results(h=47, w=63)
+    hr = results['img'].copy()
+    out = DownsampleToLR(scale=2, pad_to_multiple=True)(results)
+    assert out['img'].shape == (24, 32, 3) and out['hr_shape'] == (48, 64)
+    assert out['ori_shape'] == (47, 63) and out['scale_factor'] == (0.5, 0.5)
+    np.testing.assert_array_equal(out['gt_sr'][:47, :63], hr)
+    assert out['gt_sr'][47:].sum() == 0 and out['gt_sr'][:, 63:].sum() == 0
+    padded = np.zeros((48, 64, 3), np.uint8)
+    padded[:47, :63] = hr
+    pil = Image.fromarray(padded).resize((32, 24), Image.Resampling.BICUBIC)
+    np.testing.assert_array_equal(out['img'], np.asarray(pil))
+    np.testing.assert_array_equal(out['gt_bboxes'].numpy()[0],
+                                  [5., 10., 15., 22.])
+
+
 def test_test_pipeline_without_annotations():
     results = _results()
     for key in ('gt_bboxes', 'gt_bboxes_labels', 'gt_ignore_flags'):

@@ -39,7 +39,11 @@ class DownsampleToLR(BaseTransform):
     prepared tiles are 512 or 1024 px); otherwise the transform raises a
     ``ValueError`` naming the image, since silently cropping or rounding
     would shift the frame between LR boxes, ``gt_sr`` and the HR ground
-    truth. Resize or tile first.
+    truth. With ``pad_to_multiple=True`` (e.g. testing on whole images of
+    any size) the HR image is zero-padded at the bottom/right to the next
+    multiple of ``scale`` first, as the tiler pads tiles: the origin and
+    the boxes do not move, ``gt_sr`` is the padded HR image and
+    ``ori_shape`` stays the unpadded size.
 
     Frame. ``gt_bboxes`` are multiplied by ``1 / scale`` (exact for the
     continuous corner coordinates mmdet uses), ``img_shape`` becomes the
@@ -71,12 +75,15 @@ class DownsampleToLR(BaseTransform):
             ``'cv2'`` (``cv2.INTER_CUBIC``).
         keep_hr (bool): Keep the HR image as ``gt_sr``. Defaults to True;
             test pipelines set it to False (no SR loss at test time).
+        pad_to_multiple (bool): Zero-pad an HR image whose size is not a
+            multiple of ``scale`` instead of raising. Defaults to False.
     """
 
     def __init__(self,
                  scale: int = 2,
                  backend: str = 'pillow',
-                 keep_hr: bool = True) -> None:
+                 keep_hr: bool = True,
+                 pad_to_multiple: bool = False) -> None:
         if isinstance(scale,
                       bool) or not isinstance(scale,
                                               (int, np.integer)) or scale < 1:
@@ -88,6 +95,7 @@ class DownsampleToLR(BaseTransform):
         self.scale = int(scale)
         self.backend = backend
         self.keep_hr = keep_hr
+        self.pad_to_multiple = pad_to_multiple
 
     def transform(self, results: dict) -> Optional[dict]:
         """Replace ``img`` by its LR version and rescale the annotations.
@@ -102,11 +110,16 @@ class DownsampleToLR(BaseTransform):
         hr = results['img']
         h, w = hr.shape[:2]
         s = self.scale
+        if (h % s or w % s) and self.pad_to_multiple:
+            pad = ((0, -h % s), (0, -w % s)) + ((0, 0), ) * (hr.ndim - 2)
+            hr = np.pad(hr, pad)
+            h, w = hr.shape[:2]
         if h % s or w % s:
             raise ValueError(
                 f'DownsampleToLR: image {results.get("img_path")} is '
                 f'{h}x{w} (HxW), not divisible by scale={s}; resize or tile '
-                f'it to a multiple of {s} before DownsampleToLR')
+                f'it to a multiple of {s} before DownsampleToLR, or set '
+                'pad_to_multiple=True')
         lr_h, lr_w = h // s, w // s
         lr = resize_array(hr, (lr_h, lr_w), 'bicubic', self.backend)
         # PIL's arrays are read-only; later transforms may write in place
@@ -137,4 +150,5 @@ class DownsampleToLR(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(scale={self.scale}, '
-                f"backend='{self.backend}', keep_hr={self.keep_hr})")
+                f"backend='{self.backend}', keep_hr={self.keep_hr}, "
+                f'pad_to_multiple={self.pad_to_multiple})')
