@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from mmdet.datasets.transforms import RandomFlip
+from mmdet.datasets.transforms import RandomFlip, Resize
 from mmdet.models.data_preprocessors import DetDataPreprocessor
 from mmdet.structures.bbox import HorizontalBoxes
 from PIL import Image
@@ -125,6 +125,18 @@ def test_pack_carries_gt_sr_and_refuses_a_late_flip():
                                   hr[:, ::-1].transpose(2, 0, 1))
     with pytest.raises(ValueError, match='RandomFlip before DownsampleToLR'):
         PackDetSRInputs()(flip(DownsampleToLR()(_results())))
+
+
+def test_pack_refuses_a_resize_after_downsampling():
+    resize = Resize(scale=(16, 12), keep_ratio=False)
+    # before: composed, HR frame kept (64x48 -> 16x12 -> 8x6)
+    packed = PackDetSRInputs()(DownsampleToLR()(resize(_results())))
+    assert packed['data_samples'].scale_factor == (0.125, 0.125)
+    # after: mmdet's Resize overwrites scale_factor (32x24 -> 8x6: 0.25)
+    late = Resize(scale=(8, 6), keep_ratio=False)
+    with pytest.raises(
+            ValueError, match=r'changed from \(0.5, 0.5\) .* \(0.25, 0.25\)'):
+        PackDetSRInputs()(late(DownsampleToLR(keep_hr=False)(_results())))
 
 
 def _batch(pipeline_outputs):

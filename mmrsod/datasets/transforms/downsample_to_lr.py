@@ -22,7 +22,10 @@ class DownsampleToLR(BaseTransform):
     ``LoadImageFromFile`` (+ ``LoadAnnotations``) and after any geometric
     augmentation (flips must act on the HR image so that ``gt_sr`` and the
     input stay aligned; :class:`PackDetSRInputs` refuses a flip done after
-    this transform).
+    this transform). A ``Resize`` belongs before it too: mmdet's
+    ``Resize`` overwrites ``scale_factor`` with its own factor instead of
+    composing it, which would evaluate predictions in the LR frame;
+    :class:`PackDetSRInputs` refuses that as well.
 
     Kernel. ``backend='pillow'`` (default) is PIL's ``Image.resize(...,
     BICUBIC)``: the cubic kernel (a = -0.5) widened by the scale factor,
@@ -67,6 +70,8 @@ class DownsampleToLR(BaseTransform):
     - gt_sr (np.uint8, (H, W, 3)): the HR image, same channel order as
       ``img``; only with ``keep_hr=True``.
     - hr_shape (tuple[int, int]): (H, W) of the HR image.
+    - lr_scale_factor (tuple[float, float]): ``scale_factor`` as set here
+      (checked by :class:`PackDetSRInputs`).
 
     Args:
         scale (int): Downsampling factor (LR size = HR size / scale).
@@ -128,6 +133,9 @@ class DownsampleToLR(BaseTransform):
         results['hr_shape'] = (h, w)
         sw, sh = results.get('scale_factor', (1.0, 1.0))
         results['scale_factor'] = (sw / s, sh / s)
+        # lets PackDetSRInputs catch a later Resize, which would overwrite
+        # scale_factor instead of composing it (predictions off the HR frame)
+        results['lr_scale_factor'] = results['scale_factor']
         matrix = np.array([[1 / s, 0, 0], [0, 1 / s, 0], [0, 0, 1]],
                           dtype=np.float32)
         if results.get('homography_matrix') is None:

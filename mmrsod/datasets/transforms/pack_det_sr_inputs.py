@@ -26,7 +26,9 @@ class PackDetSRInputs(PackDetInputs):
     Raises:
         ValueError: if a flip changed the input after ``DownsampleToLR``
             kept ``gt_sr`` (the SR target would be mirrored with respect to
-            the input); put ``RandomFlip`` before ``DownsampleToLR``.
+            the input), or a transform after ``DownsampleToLR`` changed
+            ``scale_factor`` (mmdet's ``Resize`` overwrites it); put
+            ``RandomFlip`` and ``Resize`` before ``DownsampleToLR``.
     """
 
     def transform(self, results: dict) -> dict:
@@ -39,6 +41,15 @@ class PackDetSRInputs(PackDetInputs):
             dict: ``inputs`` (C, h, w) tensor and ``data_samples``
             (``DetDataSample``, with ``gt_sr`` when present).
         """
+        expected = results.get('lr_scale_factor')
+        if expected is not None and tuple(results.get('scale_factor',
+                                                      ())) != tuple(expected):
+            raise ValueError(
+                f'PackDetSRInputs: scale_factor of {results.get("img_path")} '
+                f'changed from {tuple(expected)} (set by DownsampleToLR) to '
+                f'{results.get("scale_factor")}: a Resize after '
+                'DownsampleToLR overwrites it and predictions would not map '
+                'back to the HR frame; resize before DownsampleToLR')
         packed = super().transform(results)
         if 'gt_sr' not in results:
             return packed
