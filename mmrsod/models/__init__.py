@@ -1,7 +1,9 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
-"""mmrsod models, registered into ``mmseg.registry.MODELS``."""
+"""mmrsod models: SOD ones registered into ``mmseg.registry.MODELS``,
+detectors into ``mmdet.registry.MODELS``."""
 from .backbones import SODResNet
 from .decode_heads import ASRDHead, TSDDHead
+from .detectors import RSDINO, num_encoder_tokens
 from .losses import StructureLoss, TFGMLoss
 from .necks import PPMNeck
 from .segmentors import SRALSegmentor
@@ -10,6 +12,6 @@ from .utils import (EDSRBlock, rgb_to_ycbcr, stack_gt_sem_seg, stack_gt_sr,
 
 __all__ = [
     'SODResNet', 'PPMNeck', 'TSDDHead', 'ASRDHead', 'StructureLoss',
-    'TFGMLoss', 'SRALSegmentor', 'EDSRBlock', 'rgb_to_ycbcr', 'ycbcr_to_rgb',
-    'stack_gt_sem_seg', 'stack_gt_sr'
+    'TFGMLoss', 'SRALSegmentor', 'RSDINO', 'num_encoder_tokens', 'EDSRBlock',
+    'rgb_to_ycbcr', 'ycbcr_to_rgb', 'stack_gt_sem_seg', 'stack_gt_sr'
 ]
