@@ -45,6 +45,7 @@ dataset_type = 'NWPUVHR10Dataset'
 data_root = 'data/nwpu_vhr10_split/'
 data_prefix = dict(img='')
 backend_args = None
+tile_size = 512
 lr_scale = 2
 train_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),

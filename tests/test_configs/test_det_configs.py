@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
+from mmengine.registry import DefaultScope
 
 import mmrsod  # noqa: F401
 
@@ -43,12 +43,14 @@ def _load(name: str) -> Config:
 
 
 def _build(cfg: Config):
-    init_default_scope('mmdet')
     from mmdet.registry import MODELS
     cfg.model.backbone.init_cfg = None  # nothing is downloaded in tests
-    # DINO's constructor edits its bbox_head dict: build from a copy
-    model = MODELS.build(copy.deepcopy(cfg.model))
-    model.init_weights()
+    # the mmdet scope only while building: SOD tests in the same process
+    # keep theirs; DINO's constructor edits its bbox_head dict: build from
+    # a copy
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(copy.deepcopy(cfg.model))
+        model.init_weights()
     return model
 
 
@@ -69,6 +71,8 @@ def test_configs_found():
 @pytest.mark.parametrize('name', CONFIGS)
 def test_config_builds(name):
     cfg = _load(name)
+    from mmrsod.models.utils import input_shape_from_cfg
+    assert input_shape_from_cfg(cfg) == (256, 256)  # the tools' default
     assert cfg.default_scope == 'mmdet'
     assert cfg.custom_imports == dict(
         imports=[
@@ -119,6 +123,8 @@ def test_dino_data_equals_the_data_base():
         cfg = _load(f'dino/{name}')
         for key in DATA_KEYS:
             assert cfg[key].to_dict() == base[key].to_dict(), (name, key)
+        for key in ('tile_size', 'lr_scale', 'data_root', 'data_prefix'):
+            assert cfg[key] == base[key], (name, key)
 
 
 def test_anchor_scales_halved_for_lr_objects():

@@ -19,6 +19,7 @@ data_root = 'data/nwpu_vhr10_split/'
 # ('images/<stem>_<x0>_<y0>.png')
 data_prefix = dict(img='')
 backend_args = None
+tile_size = 512  # HR tiles (split_tiles.py --tile 512); not resized
 lr_scale = 2  # HR 512 px tiles -> LR 256 px network input
 
 train_pipeline = [
