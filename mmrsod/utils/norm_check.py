@@ -28,11 +28,14 @@ def check_norm_batch_size(model: nn.Module, batch_size: int) -> None:
     """
     if batch_size >= 2:
         return
+    was_training = model.training
+    model.train()  # applies norm_eval: frozen BNs go back to eval mode
     names = [
         name for name, module in model.named_modules()
         if isinstance(module, _BatchNorm)
-        and not isinstance(module, nn.SyncBatchNorm)
+        and not isinstance(module, nn.SyncBatchNorm) and module.training
     ]
+    model.train(was_training)
     if names:
         raise ConfigError(
             f'train_dataloader.batch_size={batch_size} per process, but '
