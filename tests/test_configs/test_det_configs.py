@@ -318,3 +318,27 @@ def test_flip_switch_from_the_command_line():
     assert 'RandomFlip' not in [
         t['type'] for t in cfg.test_dataloader.dataset.pipeline
     ]
+
+
+@pytest.mark.parametrize('name', CONFIGS)
+def test_pipelines_build(name):
+    """The train and test pipelines build from mmdet's and mmrsod's
+    transforms (the LR/HR pair comes with the LR transforms' module)."""
+    from mmdet.registry import TRANSFORMS
+    from mmengine.dataset import Compose
+
+    import mmrsod.datasets  # noqa: F401
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        missing = [
+            t for t in ('DownsampleToLR', 'PackDetSRInputs')
+            if TRANSFORMS.get(t) is None
+        ]
+        if missing:
+            pytest.skip(f'{missing} not in this branch yet (the LR/HR '
+                        'transforms are merged separately)')
+        cfg = _load(name)
+        for loader in ('train_dataloader', 'val_dataloader',
+                       'test_dataloader'):
+            pipeline = Compose(cfg[loader].dataset.pipeline)
+            assert len(pipeline.transforms) == len(
+                cfg[loader].dataset.pipeline)
