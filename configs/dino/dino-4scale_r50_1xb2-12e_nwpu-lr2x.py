@@ -56,8 +56,8 @@ train_pipeline = [
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),
+    dict(type='DownsampleToLR', scale=lr_scale, keep_hr=False),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='DownsampleToLR', scale=lr_scale),
     dict(
         type='PackDetSRInputs',
         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
@@ -115,6 +115,7 @@ val_evaluator = dict(
     metric='bbox',
     classwise=True,
     format_only=False,
+    pr_curve_dir=None,  # a folder: one PR-curve PNG per class
     backend_args=backend_args)
 test_evaluator = dict(
     _delete_=True,
@@ -123,4 +124,5 @@ test_evaluator = dict(
     metric='bbox',
     classwise=True,
     format_only=False,
+    pr_curve_dir=None,  # a folder: one PR-curve PNG per class
     backend_args=backend_args)

@@ -96,11 +96,19 @@ def test_config_builds(name):
         assert dataset.data_root == 'data/nwpu_vhr10_split/'
         assert dataset.ann_file == f'nwpu_vhr10_{split}.json'
         steps = [t['type'] for t in dataset.pipeline]
-        assert steps[:3] == [
-            'LoadImageFromFile', 'LoadAnnotations', 'DownsampleToLR'
-        ]
+        if split == 'train':  # boxes are scaled with the image
+            assert steps[:3] == [
+                'LoadImageFromFile', 'LoadAnnotations', 'DownsampleToLR'
+            ]
+            assert dataset.pipeline[2].get('keep_hr', True) is True
+        else:  # GT stays in the HR frame of the predictions; no gt_sr
+            assert steps[:3] == [
+                'LoadImageFromFile', 'DownsampleToLR', 'LoadAnnotations'
+            ]
+            assert dataset.pipeline[1].keep_hr is False
+        lr_step = dataset.pipeline[steps.index('DownsampleToLR')]
         assert steps[-1] == 'PackDetSRInputs'
-        assert dataset.pipeline[2].scale == 2
+        assert lr_step.scale == 2
         assert 'Resize' not in steps  # tiles are already 512 px
     flips = [
         t for t in cfg.train_dataloader.dataset.pipeline
@@ -111,6 +119,7 @@ def test_config_builds(name):
         evaluator = cfg[f'{split}_evaluator']
         assert evaluator.type == 'CocoPRCurveMetric'
         assert evaluator.metric == 'bbox' and evaluator.classwise is True
+        assert evaluator.pr_curve_dir is None  # settable by --cfg-options
         assert evaluator.ann_file == \
             f'data/nwpu_vhr10_split/nwpu_vhr10_{split}.json'
 
@@ -329,13 +338,8 @@ def test_pipelines_build(name):
 
     import mmrsod.datasets  # noqa: F401
     with DefaultScope.overwrite_default_scope('mmdet'):
-        missing = [
-            t for t in ('DownsampleToLR', 'PackDetSRInputs')
-            if TRANSFORMS.get(t) is None
-        ]
-        if missing:
-            pytest.skip(f'{missing} not in this branch yet (the LR/HR '
-                        'transforms are merged separately)')
+        assert TRANSFORMS.get('DownsampleToLR') is not None
+        assert TRANSFORMS.get('PackDetSRInputs') is not None
         cfg = _load(name)
         for loader in ('train_dataloader', 'val_dataloader',
                        'test_dataloader'):

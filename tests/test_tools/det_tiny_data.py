@@ -2,11 +2,9 @@
 """Test helpers for the detection tool tests: a tiny generated COCO set in
 the prepared NWPU layout and a fast config that inherits a real baseline.
 
-The LR step of these configs is test-local (mmdet's ``Resize`` by
-``1 / LR_SCALE`` and ``PackDetInputs``, ``CocoMetric``) so that they run
-without the project's ``DownsampleToLR``/``PackDetSRInputs``/
-``CocoPRCurveMetric``; ``TRAIN_PIPELINE``, ``TEST_PIPELINE`` and
-``EVALUATOR`` below are the only places that name them.
+The pipelines are the data base config's (``DownsampleToLR`` to the LR
+input, ``PackDetSRInputs``, ``CocoPRCurveMetric``) without its flip and with
+``num_workers=0``.
 """
 import json
 from pathlib import Path
@@ -28,18 +26,18 @@ HR_SIZE = 256
 TRAIN_PIPELINE = '''[
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='Resize', scale_factor={inv_scale}, keep_ratio=True),
-    dict(type='PackDetInputs'),
+    dict(type='DownsampleToLR', scale={lr_scale}),
+    dict(type='PackDetSRInputs'),
 ]'''
 TEST_PIPELINE = '''[
     dict(type='LoadImageFromFile'),
+    dict(type='DownsampleToLR', scale={lr_scale}, keep_hr=False),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='Resize', scale_factor={inv_scale}, keep_ratio=True),
-    dict(type='PackDetInputs',
+    dict(type='PackDetSRInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                     'scale_factor')),
 ]'''
-EVALUATOR = ("dict(_delete_=True, type='CocoMetric', "
+EVALUATOR = ("dict(_delete_=True, type='CocoPRCurveMetric', "
              "ann_file=data_root + 'nwpu_vhr10_{split}.json', "
              "metric='bbox', classwise=True)")
 
@@ -144,13 +142,12 @@ def write_config(path: Path,
         tuple[str, str]: The config path and the base config's path.
     """
     base_path = (REPO / 'configs' / base).as_posix()
-    inv = repr(1.0 / lr_scale)
     path.write_text(
         CONFIG.format(
             base=base_path,
             data_root=Path(data_root).as_posix(),
-            train_pipeline=TRAIN_PIPELINE.format(inv_scale=inv),
-            test_pipeline=TEST_PIPELINE.format(inv_scale=inv),
+            train_pipeline=TRAIN_PIPELINE.format(lr_scale=lr_scale),
+            test_pipeline=TEST_PIPELINE.format(lr_scale=lr_scale),
             val_evaluator=EVALUATOR.format(split='val'),
             test_evaluator=EVALUATOR.format(split='test'),
             model_extra=model_extra,

@@ -29,10 +29,14 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.0),  # the flip switch (see above)
     dict(type='PackDetSRInputs'),
 ]
+# test: GT boxes are loaded after the downsampling, so they stay in the HR
+# frame in which predictions are returned and `--show-dir` draws both on
+# the HR tile (the metric reads its GT from `ann_file` either way); no HR
+# copy is kept (`keep_hr=False`): nothing uses `gt_sr` at test time
 test_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),
+    dict(type='DownsampleToLR', scale=lr_scale, keep_hr=False),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='DownsampleToLR', scale=lr_scale),
     dict(
         type='PackDetSRInputs',
         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
@@ -87,6 +91,7 @@ val_evaluator = dict(
     metric='bbox',
     classwise=True,
     format_only=False,
+    pr_curve_dir=None,  # a folder: one PR-curve PNG per class
     backend_args=backend_args)
 test_evaluator = dict(
     type='CocoPRCurveMetric',
@@ -94,4 +99,5 @@ test_evaluator = dict(
     metric='bbox',
     classwise=True,
     format_only=False,
+    pr_curve_dir=None,  # a folder: one PR-curve PNG per class
     backend_args=backend_args)
