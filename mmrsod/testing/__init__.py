@@ -1,5 +1,10 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 """Test and demo helpers (like ``mmdet.testing``), not part of the models."""
 from .demo_data import generate_demo_dataset, make_demo_sample
+from .det_demo_data import (DET_DEMO_CLASSES, generate_det_demo,
+                            make_det_demo_sample)
 
-__all__ = ['generate_demo_dataset', 'make_demo_sample']
+__all__ = [
+    'generate_demo_dataset', 'make_demo_sample', 'DET_DEMO_CLASSES',
+    'generate_det_demo', 'make_det_demo_sample'
+]
