@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -389,3 +390,24 @@ def test_cli_summary_and_bad_input(tmp_path):
     res = _run(bad, root, tmp_path / 'o')
     assert res.returncode == 2
     assert str(bad) in res.stderr and 'not a COCO json' in res.stderr
+
+
+def test_benchmark_tiling_reports_throughput(tmp_path, capsys):
+    import importlib.util
+    path = REPO / 'tools' / 'analysis_tools' / 'benchmark_tiling.py'
+    spec = importlib.util.spec_from_file_location('benchmark_tiling', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    in_json = _write_dataset(tmp_path / 'data')
+    assert module.main([
+        str(in_json),
+        str(tmp_path / 'data'), '--tile', '64', '--overlap', '16', '--nproc',
+        '1', '--repeat', '2', '--tmp-dir',
+        str(tmp_path)
+    ]) == 0
+    out = capsys.readouterr().out
+    assert '2 images -> 3 tiles (64 px, overlap 16' in out
+    assert re.search(r'nproc 1: [\d.]+ s \(median of 2\) = [\d.]+ images/s',
+                     out)
+    # the temporary outputs are removed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['data']
