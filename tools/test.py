@@ -29,9 +29,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--out-dir',
         type=str,
-        help='write each predicted map as an 8-bit PNG named after its '
-        'image (SOD evaluators with a `pred_dir` option); format: '
-        '--out-format')
+        help='SOD configs only: write each predicted map as an 8-bit PNG '
+        'named after its image (SOD evaluators with a `pred_dir` option); '
+        'format: --out-format')
     parser.add_argument(
         '--out-format',
         choices=('gt', 'sral'),
@@ -44,9 +44,11 @@ def parse_args() -> argparse.Namespace:
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
         '--show-dir',
-        help='save side-by-side overlays on the image (left: ground truth, '
-        'right: prediction) to DIR/vis_data/vis_image/ (mmseg behaviour; '
-        'relative to the current directory)')
+        help='save drawn predictions, relative to the current directory: '
+        'SOD configs: side-by-side overlays (left: ground truth, right: '
+        'prediction) in DIR/vis_data/vis_image/ (mmseg behaviour); '
+        "detection configs: mmdet's DetLocalVisualizer (ground-truth and "
+        'predicted boxes) as DIR/<image file name>')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
@@ -67,8 +69,20 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def is_detection_config(cfg) -> bool:
+    """Whether ``cfg`` is an mmdet config (``default_scope='mmdet'``)."""
+    return cfg.get('default_scope', None) == 'mmdet'
+
+
 def enable_visualization(cfg, args: argparse.Namespace) -> None:
-    """Switch on the visualization hook for ``--show``/``--show-dir``."""
+    """Switch on the visualization hook for ``--show``/``--show-dir``.
+
+    mmseg's ``SegVisualizationHook`` writes through the visualizer's
+    backends (``save_dir``); mmdet's ``DetVisualizationHook`` writes one
+    file per image to ``test_out_dir``, which it joins to
+    ``work_dir/<timestamp>``: an absolute path keeps ``--show-dir``
+    relative to the current directory for both.
+    """
     hooks = cfg.default_hooks
     if 'visualization' not in hooks:
         raise InputError('--show/--show-dir need '
@@ -78,7 +92,10 @@ def enable_visualization(cfg, args: argparse.Namespace) -> None:
         hooks.visualization.show = True
         hooks.visualization.wait_time = args.wait_time
     if args.show_dir:
-        cfg.visualizer.save_dir = args.show_dir
+        if is_detection_config(cfg):
+            hooks.visualization.test_out_dir = osp.abspath(args.show_dir)
+        else:
+            cfg.visualizer.save_dir = args.show_dir
         hooks.visualization.interval = 1
 
 
@@ -99,7 +116,13 @@ def set_pred_dir(cfg, out_dir: str, out_format: str = 'gt') -> None:
             evaluator['map_format'] = out_format
             hit = True
     if not hit:
-        raise InputError('--out-dir needs a SODMetric in test_evaluator')
+        kind = ('a detection config (default_scope=mmdet)'
+                if is_detection_config(cfg) else 'this config')
+        raise InputError(
+            '--out-dir writes saliency maps and needs a SODMetric in '
+            f'test_evaluator, which {kind} does not have; for detections '
+            'use --out results.pkl (raw predictions) or --show-dir DIR '
+            '(drawn boxes)')
     if out_format == 'sral':
         if 'SRALSegmentor' not in str(cfg.model.get('type', '')):
             raise InputError('--out-format sral needs model.type='
@@ -135,8 +158,12 @@ def main() -> None:
             evaluators = cfg.test_evaluator
             if isinstance(evaluators, (dict, ConfigDict)):
                 evaluators = [evaluators]
+            # mmdet's DumpDetResults drops the ground truth and RLE-encodes
+            # masks; mmengine's DumpResults keeps the whole sample
+            dump = ('DumpDetResults'
+                    if is_detection_config(cfg) else 'DumpResults')
             cfg.test_evaluator = list(evaluators) + [
-                dict(type='DumpResults', out_file_path=args.out)
+                dict(type=dump, out_file_path=args.out)
             ]
 
         adapt_cfg_to_cpu(cfg, args.cfg_options)

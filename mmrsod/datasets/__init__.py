@@ -8,8 +8,9 @@ from .shiprsimagenet import (ShipRSImageNetDataset,
                              ShipRSImageNetLevel1Dataset,
                              ShipRSImageNetLevel2Dataset)
 from .sod_dataset import SOD_LAYOUTS, SODDataError, SODDataset
-from .transforms import (GenerateLRInput, LoadSODAnnotations, PackSODInputs,
-                         RandomFlipRotate, SODResize)
+from .transforms import (DownsampleToLR, GenerateLRInput, LoadSODAnnotations,
+                         PackDetSRInputs, PackSODInputs, RandomFlipRotate,
+                         SODResize)
 
 __all__ = [
     'NWPUVHR10Dataset', 'DOTADataset', 'DOTAv15Dataset', 'HRRSDDataset',
@@ -17,5 +18,5 @@ __all__ = [
     'ShipRSImageNetLevel0Dataset', 'ShipRSImageNetLevel1Dataset',
     'ShipRSImageNetLevel2Dataset', 'SODDataset', 'SODDataError', 'SOD_LAYOUTS',
     'LoadSODAnnotations', 'SODResize', 'RandomFlipRotate', 'GenerateLRInput',
-    'PackSODInputs'
+    'PackSODInputs', 'DownsampleToLR', 'PackDetSRInputs'
 ]

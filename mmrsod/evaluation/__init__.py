@@ -1,7 +1,8 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
-"""Evaluation: metrics registered in ``mmseg.registry.METRICS`` and the
-functional saliency statistics they (and ``eval_saliency.py``) share."""
+"""Evaluation: SOD/SR metrics registered in ``mmseg.registry.METRICS``, the
+detection metric in ``mmdet.registry.METRICS``, and the functional saliency
+statistics (shared with ``eval_saliency.py``)."""
 from . import functional
-from .metrics import SODMetric, SRMetric
+from .metrics import CocoPRCurveMetric, SODMetric, SRMetric
 
-__all__ = ['SODMetric', 'SRMetric', 'functional']
+__all__ = ['SODMetric', 'SRMetric', 'CocoPRCurveMetric', 'functional']

@@ -1,6 +1,9 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
-"""mmrsod models, registered into ``mmseg.registry.MODELS``."""
+"""mmrsod models: SOD modules in ``mmseg.registry.MODELS``, detection ones
+in ``mmdet.registry.MODELS``, shared building blocks in mmengine's root
+``MODELS`` (reachable from both scopes)."""
 from .backbones import SODResNet
+from .data_preprocessors import DetSRDataPreprocessor
 from .decode_heads import ASRDHead, TSDDHead
 from .losses import StructureLoss, TFGMLoss
 from .necks import PPMNeck
@@ -11,5 +14,5 @@ from .utils import (EDSRBlock, rgb_to_ycbcr, stack_gt_sem_seg, stack_gt_sr,
 __all__ = [
     'SODResNet', 'PPMNeck', 'TSDDHead', 'ASRDHead', 'StructureLoss',
     'TFGMLoss', 'SRALSegmentor', 'EDSRBlock', 'rgb_to_ycbcr', 'ycbcr_to_rgb',
-    'stack_gt_sem_seg', 'stack_gt_sr'
+    'stack_gt_sem_seg', 'stack_gt_sr', 'DetSRDataPreprocessor'
 ]

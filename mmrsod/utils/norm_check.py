@@ -22,17 +22,30 @@ def check_norm_batch_size(model: nn.Module, batch_size: int) -> None:
         model (nn.Module): The (possibly wrapped) model to train.
         batch_size (int): ``train_dataloader.batch_size``.
 
+    BatchNorm layers that stay in eval mode while the model trains do not
+    normalise over the batch and are not counted: mmdet's and mmseg's
+    ResNets with ``norm_eval=True`` (every mmdet detection config) put
+    their BN layers back into eval mode in ``train()``, so batch 1 per
+    process is fine there. The check puts the model in training mode to
+    see this and restores every module's mode afterwards.
+
     Raises:
         ConfigError: If ``batch_size < 2`` and the model has a
-            per-process BatchNorm layer.
+            per-process BatchNorm layer that normalises in training.
     """
     if batch_size >= 2:
         return
-    names = [
-        name for name, module in model.named_modules()
-        if isinstance(module, _BatchNorm)
-        and not isinstance(module, nn.SyncBatchNorm)
-    ]
+    modes = {module: module.training for module in model.modules()}
+    try:
+        model.train()  # lets norm_eval backbones switch their BN to eval
+        names = [
+            name for name, module in model.named_modules()
+            if isinstance(module, _BatchNorm) and module.training
+            and not isinstance(module, nn.SyncBatchNorm)
+        ]
+    finally:
+        for module, mode in modes.items():
+            module.training = mode
     if names:
         raise ConfigError(
             f'train_dataloader.batch_size={batch_size} per process, but '

@@ -36,6 +36,9 @@ KNOWN_WARNINGS: Tuple[str, ...] = (
 KNOWN_LOG_MESSAGES: Tuple[str, ...] = (
     r'"FileClient" will be deprecated in future',
     r'"HardDiskBackend" is the alias of "LocalBackend"',
+    # tools/test.py --out adds a DumpResults/DumpDetResults evaluator,
+    # which has no default_prefix (it reports no metric)
+    r'The prefix is not set in metric class Dump(Det)?Results',
 )
 
 

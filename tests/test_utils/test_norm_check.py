@@ -20,3 +20,30 @@ def test_batch_one_with_per_process_bn_is_refused():
     # no BatchNorm at all
     check_norm_batch_size(
         nn.Sequential(nn.Conv2d(3, 4, 1), nn.GroupNorm(2, 4)), 1)
+
+
+def test_norm_eval_backbone_allows_batch_one():
+    """mmdet's ResNet with norm_eval=True keeps BN in eval mode while
+    training (the default of every mmdet detector config)."""
+    from mmdet.models.backbones import ResNet as _ResNet
+
+    def ResNet(**kwargs):  # one stage keeps it fast
+        return _ResNet(
+            num_stages=1,
+            strides=(1, ),
+            dilations=(1, ),
+            out_indices=(0, ),
+            **kwargs)
+
+    frozen = ResNet(depth=18, norm_eval=True, frozen_stages=1)
+    frozen.eval()
+    check_norm_batch_size(frozen, 1)
+    assert not frozen.training  # the caller's mode is restored
+    assert not any(m.training for m in frozen.modules())
+    with pytest.raises(ConfigError, match=r'first: bn1\)'):
+        check_norm_batch_size(ResNet(depth=18, norm_eval=False), 1)
+    # a BN head on a norm_eval backbone still normalises over the batch
+    model = nn.Sequential(ResNet(depth=18, norm_eval=True), nn.BatchNorm2d(64))
+    with pytest.raises(ConfigError, match=r'first: 1\)'):
+        check_norm_batch_size(model, 1)
+    assert all(m.training for m in model.modules())  # restored

@@ -1,15 +1,22 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
-"""EDSR-style residual convolution block used by SRAL's ASRD."""
+"""EDSR-style residual convolution block used by SRAL's ASRD.
+
+Registered in mmengine's root ``MODELS`` registry, the parent of mmseg's and
+mmdet's: ``dict(type='EDSRBlock', ...)`` builds under ``default_scope``
+``'mmseg'`` and ``'mmdet'`` alike, so SR heads of segmentors and detectors
+can share it without a scope prefix.
+"""
 from typing import Optional
 
 import torch.nn as nn
 from mmcv.cnn import ConvModule
-from mmseg.utils import OptConfigType
+from mmengine.registry import MODELS
 from torch import Tensor
 
 __all__ = ['EDSRBlock']
 
 
+@MODELS.register_module()
 class EDSRBlock(nn.Module):
     """``C3x3(ReLU(C3x3(X))) + C1x1(X)`` (SRAL paper eq. 8).
 
@@ -35,8 +42,8 @@ class EDSRBlock(nn.Module):
     def __init__(self,
                  in_channels: int,
                  out_channels: Optional[int] = None,
-                 norm_cfg: OptConfigType = None,
-                 act_cfg: OptConfigType = None,
+                 norm_cfg: Optional[dict] = None,
+                 act_cfg: Optional[dict] = None,
                  bias: bool = False) -> None:
         super().__init__()
         out_channels = out_channels or in_channels
