@@ -5,6 +5,7 @@ in ``mmdet.registry.MODELS``, shared building blocks in mmengine's root
 from .backbones import SODResNet
 from .data_preprocessors import DetSRDataPreprocessor
 from .decode_heads import ASRDHead, TSDDHead
+from .detectors import RSDINO, num_encoder_tokens
 from .losses import StructureLoss, TFGMLoss
 from .necks import PPMNeck
 from .segmentors import SRALSegmentor
@@ -13,6 +14,7 @@ from .utils import (EDSRBlock, rgb_to_ycbcr, stack_gt_sem_seg, stack_gt_sr,
 
 __all__ = [
     'SODResNet', 'PPMNeck', 'TSDDHead', 'ASRDHead', 'StructureLoss',
-    'TFGMLoss', 'SRALSegmentor', 'EDSRBlock', 'rgb_to_ycbcr', 'ycbcr_to_rgb',
-    'stack_gt_sem_seg', 'stack_gt_sr', 'DetSRDataPreprocessor'
+    'TFGMLoss', 'SRALSegmentor', 'RSDINO', 'num_encoder_tokens', 'EDSRBlock',
+    'rgb_to_ycbcr', 'ycbcr_to_rgb', 'stack_gt_sem_seg', 'stack_gt_sr',
+    'DetSRDataPreprocessor'
 ]

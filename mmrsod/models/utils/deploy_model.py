@@ -26,7 +26,11 @@ __all__ = [
 def input_shape_from_cfg(cfg: Config,
                          shape: Optional[Sequence[int]] = None
                          ) -> Tuple[int, int]:
-    """The (H, W) of the network input: ``shape`` or the preprocessor size.
+    """The (H, W) of the network input.
+
+    In order: ``shape``; the data preprocessor's ``size`` (SOD configs);
+    ``tile_size // lr_scale`` for detection configs on LR tiles (set in
+    ``configs/_base_/datasets/nwpu_vhr10_lr2x.py``); else 224.
 
     Args:
         cfg (Config): The config.
@@ -42,6 +46,9 @@ def input_shape_from_cfg(cfg: Config,
             return int(shape[0]), int(shape[1])
         raise InputError(f'--shape takes 1 or 2 integers, got {list(shape)}')
     size = cfg.model.get('data_preprocessor', {}).get('size', None)
+    if size is None and 'tile_size' in cfg and 'lr_scale' in cfg:
+        side = int(cfg.tile_size) // int(cfg.lr_scale)
+        return side, side
     if size is None:
         return 224, 224
     return int(size[0]), int(size[1])
@@ -125,6 +132,10 @@ class NetworkForward(nn.Module):
 
     ``_forward`` is the network without pre- and post-processing (mmengine's
     ``mode='tensor'``), which is what FLOPs and speed are reported for.
+    mmdet detectors get one :class:`~mmdet.structures.DetDataSample` per
+    image with the input size as ``img_shape``, ``batch_input_shape``,
+    ``pad_shape`` and ``ori_shape`` (two-stage detectors run their RPN and
+    DETRs their positional encoding from it).
 
     Args:
         model (nn.Module): An mmengine ``BaseModel``.
@@ -133,6 +144,29 @@ class NetworkForward(nn.Module):
     def __init__(self, model: nn.Module) -> None:
         super().__init__()
         self.model = model
+        self.is_detector = _is_mmdet_detector(model)
 
     def forward(self, inputs: torch.Tensor):
-        return self.model._forward(inputs)
+        if not self.is_detector:
+            return self.model._forward(inputs)
+        from mmdet.structures import DetDataSample
+        shape = tuple(int(s) for s in inputs.shape[-2:])
+        samples = [
+            DetDataSample(
+                metainfo=dict(
+                    img_shape=shape,
+                    batch_input_shape=shape,
+                    pad_shape=shape,
+                    ori_shape=shape,
+                    scale_factor=(1.0, 1.0))) for _ in range(len(inputs))
+        ]
+        return self.model._forward(inputs, samples)
+
+
+def _is_mmdet_detector(model: nn.Module) -> bool:
+    """Whether ``model`` is an mmdet detector (mmdet imported lazily)."""
+    try:
+        from mmdet.models.detectors import BaseDetector
+    except ImportError:  # pragma: no cover - mmdet is a dependency
+        return False
+    return isinstance(model, BaseDetector)
