@@ -132,3 +132,32 @@ def test_cli_task_switch(tmp_path, capsys):
     args = tool.parse_args([str(tmp_path / 'y')])
     assert (args.task, args.num_train, args.num_test, args.size) == ('sod', 48,
                                                                      16, 256)
+
+
+def test_converts_with_the_nwpu_converter(tmp_path):
+    """The NWPU VHR-10 converter reads every generated image and box."""
+    from mmrsod.datasets.converters import convert_nwpu_vhr10
+    info = generate_det_demo(str(tmp_path / 'demo set'), num_images=5)
+    root = Path(info['out_dir'])
+    report = convert_nwpu_vhr10(str(root), str(tmp_path / 'coco'))
+    assert not report.skipped
+    per_class = {name: 0 for name in DET_DEMO_CLASSES.values()}
+    images, boxes = [], []
+    for split in ('train', 'val', 'test'):
+        coco = json.loads(
+            (tmp_path / 'coco' / f'nwpu_vhr10_{split}.json').read_text())
+        images += coco['images']
+        names = {c['id']: c['name'] for c in coco['categories']}
+        for ann in coco['annotations']:
+            per_class[names[ann['category_id']]] += 1
+            boxes.append(ann)
+    assert len(images) == 5 and len(boxes) == info['num_boxes']
+    assert per_class == info['boxes_per_class']
+    # a box as written: "(x1,y1),(x2,y2),c" -> [x1, y1, x2 - x1, y2 - y1]
+    first = _read_gt(root / 'ground truth' / '001.txt')[0]
+    ann = next(a for a in boxes if a['image_id'] == next(
+        im['id'] for im in images
+        if im['file_name'] == 'positive image set/001.jpg'))
+    x1, y1, x2, y2, c = first
+    assert ann['bbox'] == [x1, y1, x2 - x1, y2 - y1
+                           ] and ann['category_id'] == c
