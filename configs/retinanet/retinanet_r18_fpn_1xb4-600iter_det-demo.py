@@ -1,10 +1,12 @@
 # The detection demo (`bash tools/run_demo.sh --demo det`): the ResNet-18
-# RetinaNet student of the NWPU baselines, trained from scratch for 300
+# RetinaNet student of the NWPU baselines, trained from scratch for 600
 # iterations on the synthetic NWPU-layout demo set
 # (`tools/misc/generate_demo_data.py data/demo_det --task det`), converted
 # with tools/dataset_converters/nwpu_vhr10.py and tiled with split_tiles.py
-# at 256 px / 64 px overlap, so the 2x bicubic LR input is 128 px. Training
-# took 173 s (whole demo 3 min 21 s) on a 2-core CPU.
+# at 256 px / 64 px overlap, so the 2x bicubic LR input is 128 px. The whole
+# demo took 4 min 48 s on a 2-core CPU (data 20 s, train 260 s, test 9 s;
+# loss 2.53 -> 0.29, test AP 0.126, AP50 0.400; with 300 iterations AP50
+# was 0.113).
 #
 # From-scratch settings (no pretrained weights reach CI or this demo):
 # BatchNorm trains (norm_eval=False) and no stage is frozen; AdamW with a
@@ -14,7 +16,7 @@
 _base_ = './retinanet_r18_fpn_1xb2-12e_nwpu-lr2x.py'
 
 data_root = 'data/demo_det_split/'
-max_iters = 300
+max_iters = 600
 
 model = dict(
     backbone=dict(norm_eval=False, frozen_stages=-1, init_cfg=None),
@@ -45,7 +47,7 @@ param_scheduler = [
         by_epoch=False,
         begin=0,
         end=max_iters,
-        milestones=[240],
+        milestones=[480],
         gamma=0.1)
 ]
 default_hooks = dict(
