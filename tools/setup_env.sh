@@ -4,7 +4,8 @@
 # One-time, idempotent set-up of the mmrsod stack on a fresh machine.
 #
 #   bash tools/setup_env.sh            # install / check everything
-#   bash tools/setup_env.sh --demo     # ... then run the demo (tools/run_demo.sh)
+#   bash tools/setup_env.sh --demo     # ... then run the SOD demo (tools/run_demo.sh)
+#   bash tools/setup_env.sh --demo det # ... or the detection demo
 #
 # Where the environment lives:
 #   default        a virtualenv at $MMRSOD_VENV (default ~/.cache/mmrsod/venv),
@@ -33,14 +34,23 @@ TORCH_SPEC="${MMRSOD_TORCH:-torch==2.13.0}"
 MMCV_VERSION="2.1.0"
 USE_ACTIVE="${MMRSOD_USE_ACTIVE_ENV:-0}"
 RUN_DEMO=0
+DEMO_TASK=sod
 
+PREV=""
 for arg in "$@"; do
   case "$arg" in
     --demo) RUN_DEMO=1 ;;
+    --demo=sod|--demo=det) RUN_DEMO=1; DEMO_TASK="${arg#--demo=}" ;;
+    sod|det)
+      if [ "$PREV" != "--demo" ]; then
+        echo "setup_env.sh: '$arg' must follow --demo (see --help)" >&2; exit 2
+      fi
+      DEMO_TASK="$arg" ;;
     --active) USE_ACTIVE=1 ;;
-    -h|--help) sed -n '3,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,27p' "$0"; exit 0 ;;
     *) echo "setup_env.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
+  PREV="$arg"
 done
 
 T_START=$(date +%s)
@@ -195,5 +205,5 @@ phase ""
 echo "[setup] done in $(( $(date +%s) - T_START ))s; python: $PY"
 
 if [ "$RUN_DEMO" = "1" ]; then
-  MMRSOD_PY="$PY" exec bash "$REPO/tools/run_demo.sh"
+  MMRSOD_PY="$PY" exec bash "$REPO/tools/run_demo.sh" --demo "$DEMO_TASK"
 fi

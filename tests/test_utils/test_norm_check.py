@@ -47,3 +47,19 @@ def test_norm_eval_backbone_allows_batch_one():
     with pytest.raises(ConfigError, match=r'first: 1\)'):
         check_norm_batch_size(model, 1)
     assert all(m.training for m in model.modules())  # restored
+
+
+@pytest.mark.parametrize('norm_eval', [True, False])
+def test_frozen_bn_statistics_accept_batch_one(norm_eval):
+    """mmdet backbones with norm_eval=True (BN kept in eval mode in
+    training, the detection default) normalise with running statistics:
+    batch 1 per process works; without norm_eval it is refused."""
+    from mmdet.models.backbones import ResNet
+    net = ResNet(depth=18, norm_eval=norm_eval)
+    net.eval()
+    if norm_eval:
+        check_norm_batch_size(net, 1)
+    else:
+        with pytest.raises(ConfigError, match=r'\(first: bn1\)'):
+            check_norm_batch_size(net, 1)
+    assert not net.training  # the check leaves the mode as it was
