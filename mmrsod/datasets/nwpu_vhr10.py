@@ -21,8 +21,7 @@ class NWPUVHR10Dataset(CocoDataset):
         'classes': ('airplane', 'ship', 'storage tank', 'baseball diamond',
                     'tennis court', 'basketball court', 'ground track field',
                     'harbor', 'bridge', 'vehicle'),
-        'palette': [(220, 20, 60), (0, 0, 230), (255, 179, 240),
-                    (0, 125, 92), (250, 170, 30), (165, 42, 42),
-                    (0, 226, 252), (182, 182, 255), (120, 166, 157),
-                    (255, 255, 0)]
+        'palette': [(220, 20, 60), (0, 0, 230), (255, 179, 240), (0, 125, 92),
+                    (250, 170, 30), (165, 42, 42), (0, 226, 252),
+                    (182, 182, 255), (120, 166, 157), (255, 255, 0)]
     }
