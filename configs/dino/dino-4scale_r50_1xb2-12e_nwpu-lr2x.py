@@ -50,8 +50,8 @@ lr_scale = 2
 train_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='DownsampleToLR', scale=lr_scale),
     dict(type='RandomFlip', prob=0.0),  # the flip switch
+    dict(type='DownsampleToLR', scale=lr_scale),
     dict(type='PackDetSRInputs'),
 ]
 test_pipeline = [

@@ -98,11 +98,12 @@ def test_config_builds(name):
         assert dataset.data_root == 'data/nwpu_vhr10_split/'
         assert dataset.ann_file == f'nwpu_vhr10_{split}.json'
         steps = [t['type'] for t in dataset.pipeline]
-        if split == 'train':  # boxes are scaled with the image
-            assert steps[:3] == [
-                'LoadImageFromFile', 'LoadAnnotations', 'DownsampleToLR'
+        if split == 'train':  # boxes are flipped and scaled with the image
+            assert steps[:4] == [
+                'LoadImageFromFile', 'LoadAnnotations', 'RandomFlip',
+                'DownsampleToLR'
             ]
-            assert dataset.pipeline[2].get('keep_hr', True) is True
+            assert dataset.pipeline[3].get('keep_hr', True) is True
         else:  # GT stays in the HR frame of the predictions; no gt_sr
             assert steps[:3] == [
                 'LoadImageFromFile', 'DownsampleToLR', 'LoadAnnotations'
@@ -315,20 +316,48 @@ def test_rs_dino_is_dino_plus_the_check():
     theirs.load_state_dict(ours.state_dict())
 
 
-def test_flip_switch_from_the_command_line():
+def test_flip_switch_from_the_command_line(tmp_path):
     """The README's switch: --cfg-options
-    train_dataloader.dataset.pipeline.3.prob=0.5 turns the flip on."""
+    train_dataloader.dataset.pipeline.2.prob=1 flips the HR image and boxes
+    before the downsampling, so the LR input, gt_sr and boxes agree."""
+    import numpy as np
+    from mmcv.transforms import Compose
+    from PIL import Image
+
+    import mmrsod.datasets  # noqa: F401
     from mmrsod.utils import load_config
     name = 'faster_rcnn/faster-rcnn_r18_fpn_1xb2-12e_nwpu-lr2x.py'
     cfg = load_config(
         str(CONFIG_ROOT / name),
-        {'train_dataloader.dataset.pipeline.3.prob': 0.5})
-    flip = cfg.train_dataloader.dataset.pipeline[3]
-    assert flip.type == 'RandomFlip' and flip.prob == 0.5
+        {'train_dataloader.dataset.pipeline.2.prob': 1.0})
+    flip = cfg.train_dataloader.dataset.pipeline[2]
+    assert flip.type == 'RandomFlip' and flip.prob == 1.0
     # the test pipeline has no flip
     assert 'RandomFlip' not in [
         t['type'] for t in cfg.test_dataloader.dataset.pipeline
     ]
+    hr = np.zeros((8, 8, 3), np.uint8)
+    hr[:, :4] = 200  # left half bright
+    Image.fromarray(hr).save(tmp_path / 'tile.png')
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        pipeline = Compose(cfg.train_dataloader.dataset.pipeline)
+        out = pipeline(
+            dict(
+                img_path=str(tmp_path / 'tile.png'),
+                img_id=0,
+                instances=[
+                    dict(bbox=[0, 0, 4, 2], bbox_label=1, ignore_flag=0)
+                ]))
+    sample = out['data_samples']
+    flipped = hr[:, ::-1].transpose(2, 0, 1)  # right half bright, CHW
+    assert (sample.gt_sr.data.numpy() == flipped).all()
+    # the LR input is the PIL bicubic downsampling of the flipped HR tile
+    lr = Image.fromarray(np.ascontiguousarray(hr[:, ::-1])).resize(
+        (4, 4), Image.BICUBIC)
+    assert (out['inputs'].numpy() == np.asarray(lr).transpose(2, 0, 1)).all()
+    assert out['inputs'][0, 0, 0] < out['inputs'][0, 0, 3]  # flipped
+    # HR box [0, 0, 4, 2] flipped in 8 px: [4, 0, 8, 2]; LR: / 2
+    assert sample.gt_instances.bboxes.tensor.tolist() == [[2., 0., 4., 1.]]
 
 
 @pytest.mark.parametrize('name', CONFIGS)

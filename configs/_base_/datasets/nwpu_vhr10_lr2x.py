@@ -9,10 +9,11 @@
 #
 # Flip switch: the RandomFlip below has prob=0.0 (a no-op, the paper's
 # protocol). Turn it on with
-#   --cfg-options train_dataloader.dataset.pipeline.3.prob=0.5
-# or in a child config (`train_pipeline[3]['prob'] = 0.5` after reading
-# `_base_.train_pipeline`). It flips img, gt_sr and boxes together only if it
-# runs after DownsampleToLR on both images: keep it at this position.
+#   --cfg-options train_dataloader.dataset.pipeline.2.prob=0.5
+# or in a child config (`train_pipeline[2]['prob'] = 0.5` after reading
+# `_base_.train_pipeline`). It flips the HR image and its boxes before
+# DownsampleToLR, so the LR input and the `gt_sr` target stay aligned
+# (PackDetSRInputs refuses a flip placed after DownsampleToLR).
 dataset_type = 'NWPUVHR10Dataset'
 data_root = 'data/nwpu_vhr10_split/'
 # tile file_name in the tiler's json is relative to data_root
@@ -25,8 +26,8 @@ lr_scale = 2  # HR 512 px tiles -> LR 256 px network input
 train_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='DownsampleToLR', scale=lr_scale),
     dict(type='RandomFlip', prob=0.0),  # the flip switch (see above)
+    dict(type='DownsampleToLR', scale=lr_scale),
     dict(type='PackDetSRInputs'),
 ]
 # test: GT boxes are loaded after the downsampling, so they stay in the HR
