@@ -7,10 +7,19 @@ import pytest
 from mmengine.config import Config
 
 REPO = Path(__file__).resolve().parents[2]
-READMES = [REPO / 'README.md', REPO / 'configs' / 'sral' / 'README.md']
+READMES = [
+    REPO / 'README.md', REPO / 'configs' / 'sral' / 'README.md',
+    REPO / 'tools' / 'dataset_converters' / 'README.md',
+    REPO / 'tools' / 'dataset_converters' / 'TILING.md',
+    REPO / 'docs' / 'en' / 'detection_data_pipeline.md'
+] + [
+    REPO / 'configs' / family / 'README.md'
+    for family in ('faster_rcnn', 'retinanet', 'cascade_rcnn', 'dino')
+]
 
 
-@pytest.mark.parametrize('readme', READMES, ids=lambda p: str(p.parent.name))
+@pytest.mark.parametrize(
+    'readme', READMES, ids=lambda p: str(p.relative_to(REPO)))
 def test_named_files_exist(readme):
     """Every configs/... or tools/... file a README names exists."""
     text = readme.read_text()
