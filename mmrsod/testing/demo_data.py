@@ -21,14 +21,12 @@ does not change the test images. Nothing is copied from real data.
 import json
 import os
 import os.path as osp
-import shutil
-import tempfile
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from mmrsod.utils.atomic_io import current_umask
+from mmrsod.utils.atomic_io import atomic_output_dir
 
 __all__ = ['generate_demo_dataset', 'make_demo_sample']
 
@@ -369,24 +367,11 @@ def generate_demo_dataset(out_dir: str,
         num_test=num_test,
         size=size,
         seed=seed)
-    tmp = tempfile.mkdtemp(prefix=f'.{osp.basename(out_dir)}.tmp-', dir=parent)
-    try:
+    with atomic_output_dir(out_dir) as tmp:
         _write_split(tmp, 'train', num_train, size, seed)
         _write_split(tmp, 'test', num_test, size, seed)
         with open(osp.join(tmp, 'demo_data.json'), 'w') as fh:
             json.dump(info, fh, indent=2, sort_keys=True)
             fh.write('\n')
-        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp gives 0700
-        if osp.exists(out_dir):
-            old = tempfile.mkdtemp(
-                prefix=f'.{osp.basename(out_dir)}.old-', dir=parent)
-            os.rename(out_dir, osp.join(old, 'data'))
-            os.rename(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     info['out_dir'] = out_dir
     return info

@@ -25,14 +25,12 @@ import json
 import math
 import os
 import os.path as osp
-import shutil
-import tempfile
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from mmrsod.utils.atomic_io import current_umask
+from mmrsod.utils.atomic_io import atomic_output_dir
 from .demo_data import (_TANK_COLOURS, _WATER, _aircraft, _draw_distractors,
                         _rotate, _ship, _smooth_noise, _terrain)
 
@@ -285,8 +283,7 @@ def generate_det_demo(out_dir: str,
     parent = osp.dirname(out_dir)
     os.makedirs(parent, exist_ok=True)
     counts = {name: 0 for name in DET_DEMO_CLASSES.values()}
-    tmp = tempfile.mkdtemp(prefix=f'.{osp.basename(out_dir)}.tmp-', dir=parent)
-    try:
+    with atomic_output_dir(out_dir) as tmp:
         img_dir = osp.join(tmp, 'positive image set')
         gt_dir = osp.join(tmp, 'ground truth')
         os.makedirs(img_dir)
@@ -317,17 +314,5 @@ def generate_det_demo(out_dir: str,
         with open(osp.join(tmp, 'demo_data.json'), 'w') as f:
             json.dump(info, f, indent=2, sort_keys=True)
             f.write('\n')
-        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp gives 0700
-        if osp.exists(out_dir):
-            old = tempfile.mkdtemp(
-                prefix=f'.{osp.basename(out_dir)}.old-', dir=parent)
-            os.rename(out_dir, osp.join(old, 'data'))
-            os.rename(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     info['out_dir'] = out_dir
     return info

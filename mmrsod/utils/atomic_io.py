@@ -14,9 +14,11 @@ shared machine).
 """
 import os
 import os.path as osp
+import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Union
+from typing import Iterator, Union
 
 from mmengine.fileio import LocalBackend, register_backend
 
@@ -99,7 +101,42 @@ def register_atomic_local_backend() -> None:
     register_backend('local', AtomicLocalBackend, force=True, prefixes='')
 
 
+@contextmanager
+def atomic_output_dir(out_dir: str) -> Iterator[str]:
+    """Fill a folder that appears complete at ``out_dir``, or not at all.
+
+    Yields a temporary folder next to ``out_dir`` (same file system); when
+    the block ends without an exception the temporary folder gets the
+    permissions ``os.makedirs`` would give and replaces ``out_dir`` (an
+    existing one is moved aside first and then deleted); on an exception it
+    is deleted and ``out_dir`` is left as it was.
+
+    Args:
+        out_dir (str): The final folder (its parent must exist).
+
+    Yields:
+        str: The temporary folder to write into.
+    """
+    out_dir = osp.abspath(out_dir)
+    parent = osp.dirname(out_dir)
+    tmp = tempfile.mkdtemp(prefix=f'.{osp.basename(out_dir)}.tmp-', dir=parent)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp gives 0700
+        if osp.exists(out_dir):
+            old = tempfile.mkdtemp(
+                prefix=f'.{osp.basename(out_dir)}.old-', dir=parent)
+            os.rename(out_dir, osp.join(old, 'data'))
+            os.rename(tmp, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 __all__ = [
-    'AtomicLocalBackend', 'atomic_write_bytes', 'current_umask',
-    'register_atomic_local_backend'
+    'AtomicLocalBackend', 'atomic_output_dir', 'atomic_write_bytes',
+    'current_umask', 'register_atomic_local_backend'
 ]

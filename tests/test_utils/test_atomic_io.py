@@ -1,11 +1,13 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 import os
+from pathlib import Path
 
 import pytest
 from mmengine.fileio import get_file_backend
 
 import mmrsod  # noqa: F401
-from mmrsod.utils.atomic_io import AtomicLocalBackend, atomic_write_bytes
+from mmrsod.utils.atomic_io import (AtomicLocalBackend, atomic_write_bytes,
+                                    current_umask)
 
 
 def test_local_backend_is_atomic(tmp_path):
@@ -58,3 +60,25 @@ def test_replaced_file_keeps_its_mode(tmp_path):
     atomic_write_bytes(b'new', target)
     assert target.read_bytes() == b'new'
     assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_atomic_output_dir_replaces_or_keeps(tmp_path):
+    """A folder written through atomic_output_dir replaces the old one only
+    when the block completes; a failure leaves the old one and no
+    temporary folder behind."""
+    from mmrsod.utils.atomic_io import atomic_output_dir
+    out = tmp_path / 'data'
+    out.mkdir()
+    (out / 'old.txt').write_text('old')
+    with pytest.raises(RuntimeError):
+        with atomic_output_dir(str(out)) as tmp:
+            (Path(tmp) / 'new.txt').write_text('new')
+            raise RuntimeError('interrupted')
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['data']
+    assert sorted(p.name for p in out.iterdir()) == ['old.txt']
+    with atomic_output_dir(str(out)) as tmp:
+        (Path(tmp) / 'new.txt').write_text('new')
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['data']
+    assert sorted(p.name for p in out.iterdir()) == ['new.txt']
+    mode = out.stat().st_mode & 0o777
+    assert mode == 0o777 & ~current_umask()
