@@ -230,7 +230,8 @@ def test_lr_prediction_is_scored_in_the_hr_frame(tmp_path):
     np.testing.assert_array_equal(lr_box.numpy(), [[10., 15., 30., 35.]])
     assert sample.ori_shape == (128, 128) and sample.img_shape == (64, 64)
 
-    head = RetinaHead(num_classes=10, in_channels=8, feat_channels=8)
+    with DefaultScope.overwrite_default_scope('mmdet'):  # its task utils
+        head = RetinaHead(num_classes=10, in_channels=8, feat_channels=8)
     pred = head._bbox_post_process(
         InstanceData(
             bboxes=lr_box.clone(),
