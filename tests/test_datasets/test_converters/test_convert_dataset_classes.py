@@ -3,6 +3,7 @@
 the right labels, and ``iscrowd=1`` (difficult) becomes an ignore flag."""
 import pytest
 from mmdet.registry import DATASETS
+from mmengine.registry import DefaultScope
 
 from mmrsod.datasets.converters import (convert_dota, convert_hrrsd,
                                         convert_nwpu_vhr10,
@@ -12,14 +13,17 @@ from mmrsod.testing import make_dota, make_nwpu_vhr10, make_voc
 
 
 def _load(dataset_type, out_dir, name, data_root):
-    dataset = DATASETS.build(
-        dict(
-            type=dataset_type,
-            data_root=data_root,
-            ann_file=f'{out_dir}/{name}_train.json',
-            data_prefix=dict(img=''),
-            filter_cfg=None,
-            pipeline=[]))
+    # the mmdet scope, as a detection config sets it (an SOD test run
+    # earlier in the session leaves the default scope at mmseg)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        dataset = DATASETS.build(
+            dict(
+                type=dataset_type,
+                data_root=data_root,
+                ann_file=f'{out_dir}/{name}_train.json',
+                data_prefix=dict(img=''),
+                filter_cfg=None,
+                pipeline=[]))
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
     return dataset, infos
 
