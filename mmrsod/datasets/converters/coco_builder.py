@@ -129,12 +129,11 @@ class CocoBuilder:
                              f'range 1..{len(self.classes)}')
         x1, y1, x2, y2 = (float(v) for v in box)
         if x2 < x1 or y2 < y1:
-            message = (f'{where}: inverted box corners (x1, y1, x2, y2) = '
-                       f'({x1:g}, {y1:g}, {x2:g}, {y2:g})')
-            if not self.skip_invalid:
-                raise InputError(message + '; fix the file or pass '
-                                 '--skip-invalid to skip such boxes')
-            self.report.skip('inverted box corners', where)
+            self.report.reject(
+                'inverted box corners', where,
+                f'inverted box corners (x1, y1, x2, y2) = ({x1:g}, {y1:g}, '
+                f'{x2:g}, {y2:g}); fix the file or pass --skip-invalid to '
+                'skip such boxes', self.skip_invalid)
             return None
         cx1 = min(max(x1, 0.0), image.width)
         cy1 = min(max(y1, 0.0), image.height)

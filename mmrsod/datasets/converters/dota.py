@@ -85,10 +85,9 @@ def _read_label_file(path: str, display: str, classes: Sequence[str],
                     problem = ('unknown class',
                                f'unknown class {tokens[8]!r}{hint}')
         if problem is not None:
-            if not skip_invalid:
-                raise InputError(f'{where}: {problem[1]}; fix the file or '
-                                 'pass --skip-invalid to skip such lines')
-            report.skip(problem[0], where)
+            report.reject(
+                problem[0], where, f'{problem[1]}; fix the file or pass '
+                '--skip-invalid to skip such lines', skip_invalid)
             continue
         xs, ys = coords[0::2], coords[1::2]
         objects.append((lookup[tokens[8]], (min(xs), min(ys), max(xs),

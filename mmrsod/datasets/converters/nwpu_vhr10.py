@@ -117,10 +117,9 @@ def _read_ground_truth(path: str, display: str, num_classes: int,
                        f'class id {parsed[4]} is out of range '
                        f'1..{num_classes}')
         if problem is not None:
-            if not skip_invalid:
-                raise InputError(f'{where}: {problem[1]}; fix the file or '
-                                 'pass --skip-invalid to skip such lines')
-            report.skip(problem[0], where)
+            report.reject(
+                problem[0], where, f'{problem[1]}; fix the file or pass '
+                '--skip-invalid to skip such lines', skip_invalid)
             continue
         boxes.append((parsed, where))
     return boxes

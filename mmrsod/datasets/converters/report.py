@@ -13,6 +13,7 @@ from collections import Counter, OrderedDict
 from typing import Dict, List
 
 from mmrsod.utils.atomic_io import atomic_write_bytes
+from mmrsod.utils.errors import InputError
 
 __all__ = ['ConversionReport', 'write_json']
 
@@ -58,6 +59,24 @@ class ConversionReport:
         """
         self.skipped[reason] += 1
         self._example(reason, where)
+
+    def reject(self, reason: str, where: str, message: str,
+               skip_invalid: bool) -> None:
+        """Stop on an invalid item, or with ``skip_invalid`` count it.
+
+        Args:
+            reason (str): Short reason counted when skipped.
+            where (str): ``file:line`` or the file concerned.
+            message (str): What is wrong and what to do; the error reads
+                ``'<where>: <message>'``.
+            skip_invalid (bool): Skip and count instead of raising.
+
+        Raises:
+            InputError: Unless ``skip_invalid``.
+        """
+        if not skip_invalid:
+            raise InputError(f'{where}: {message}')
+        self.skip(reason, where)
 
     def note(self, reason: str, where: str) -> None:
         """Count an item kept in a changed form (e.g. a clipped box) or

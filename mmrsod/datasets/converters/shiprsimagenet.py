@@ -125,12 +125,11 @@ def _convert_coco_release(src_root: str, out_dir: str, level: int,
                 report.skip('box of a skipped or unknown image', where)
                 continue
             if ann.get('category_id') not in id_to_name:
-                if not skip_invalid:
-                    raise InputError(f'{where}: category id '
-                                     f'{ann.get("category_id")} is not in '
-                                     'categories; pass --skip-invalid to '
-                                     'skip such boxes')
-                report.skip('unknown class', where)
+                report.reject(
+                    'unknown class', where,
+                    f'category id {ann.get("category_id")} is not in '
+                    'categories; pass --skip-invalid to skip such boxes',
+                    skip_invalid)
                 continue
             target = shiprs_map_level3(id_to_name[ann['category_id']], level)
             x, y, w, h = (float(v) for v in ann['bbox'])

@@ -165,11 +165,9 @@ def convert_voc(voc_root: str,
                     category = category_of(obj)
                 except KeyError as err:
                     message = err.args[0] if err.args else str(err)
-                    if not skip_invalid:
-                        raise InputError(f'{obj.where}: {message}; pass '
-                                         '--skip-invalid to skip such '
-                                         'objects') from None
-                    report.skip('unknown class', obj.where)
+                    report.reject(
+                        'unknown class', obj.where, f'{message}; pass '
+                        '--skip-invalid to skip such objects', skip_invalid)
                     continue
                 iscrowd = int(difficult_as_ignore and obj.difficult > 0)
                 builder.add_box(record, category, voc_box_to_corners(obj.box),

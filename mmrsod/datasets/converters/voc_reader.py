@@ -175,10 +175,9 @@ def read_voc_xml(path: str,
             except (TypeError, ValueError):
                 problem = '<bndbox> without 4 numeric xmin/ymin/xmax/ymax'
         if problem is not None:
-            if not skip_invalid:
-                raise InputError(f'{where}: {problem}; fix the file or pass '
-                                 '--skip-invalid to skip such objects')
-            report.skip('invalid object', where)
+            report.reject(
+                'invalid object', where, f'{problem}; fix the file or pass '
+                '--skip-invalid to skip such objects', skip_invalid)
             continue
         difficult_text = node.findtext('difficult')
         try:
