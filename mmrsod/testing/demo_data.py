@@ -134,6 +134,20 @@ def _draw_distractors(draw: ImageDraw.ImageDraw, rng: np.random.Generator,
         draw.polygon(pts, fill=(b, b - 14, b - 34))
 
 
+def _draw_tank(draw: ImageDraw.ImageDraw, tx: float, ty: float, rad: float,
+               colour: Tuple[int, int, int]) -> None:
+    """A storage tank seen from above: a round roof of radius ``rad`` at
+    ``(tx, ty)`` with its shadow cast down-right."""
+    off = rad * 0.3
+    draw.ellipse(
+        [tx - rad + off, ty - rad + off, tx + rad + off, ty + rad + off],
+        fill=(38, 40, 38))
+    draw.ellipse([tx - rad, ty - rad, tx + rad, ty + rad],
+                 fill=colour,
+                 outline=tuple(c - 60 for c in colour),
+                 width=max(1, int(rad / 6)))
+
+
 def _building(rng: np.random.Generator, size: int, cx: float, cy: float,
               scale: float) -> Tuple[List[Point], List[Point], tuple]:
     w = scale * rng.uniform(0.6, 1.0)
@@ -273,16 +287,7 @@ def make_demo_sample(rng: np.random.Generator,
             for k in range(count):
                 tx = cx + (k - (count - 1) / 2) * step * np.cos(angle)
                 ty = cy + (k - (count - 1) / 2) * step * np.sin(angle)
-                off = rad * 0.3
-                draw.ellipse([
-                    tx - rad + off, ty - rad + off, tx + rad + off,
-                    ty + rad + off
-                ],
-                             fill=(38, 40, 38))
-                draw.ellipse([tx - rad, ty - rad, tx + rad, ty + rad],
-                             fill=colour,
-                             outline=tuple(c - 60 for c in colour),
-                             width=max(1, int(rad / 6)))
+                _draw_tank(draw, tx, ty, rad, colour)
                 mdraw.ellipse([tx - rad, ty - rad, tx + rad, ty + rad],
                               fill=255)
         x0, y0, x1, y1 = (

@@ -32,7 +32,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from mmrsod.utils.atomic_io import atomic_output_dir
 from .demo_data import (_TANK_COLOURS, _WATER, _aircraft, _draw_distractors,
-                        _rotate, _ship, _smooth_noise, _terrain)
+                        _draw_tank, _rotate, _ship, _smooth_noise, _terrain)
 
 __all__ = ['DET_DEMO_CLASSES', 'make_det_demo_sample', 'generate_det_demo']
 
@@ -204,16 +204,7 @@ def make_det_demo_sample(rng: np.random.Generator, width: int,
                 continue
             colour = _TANK_COLOURS[int(rng.integers(len(_TANK_COLOURS)))]
             for (tx, ty), tbox in zip(centres, tank_boxes):
-                off = rad * 0.3
-                draw.ellipse([
-                    tx - rad + off, ty - rad + off, tx + rad + off,
-                    ty + rad + off
-                ],
-                             fill=(38, 40, 38))
-                draw.ellipse([tx - rad, ty - rad, tx + rad, ty + rad],
-                             fill=colour,
-                             outline=tuple(c - 60 for c in colour),
-                             width=max(1, int(rad / 6)))
+                _draw_tank(draw, tx, ty, rad, colour)
                 boxes.append(tbox + (3, ))
             _occupy(occupied, outer)
             break
