@@ -60,10 +60,17 @@ def check_cfg_options(cfg: Config, options: Optional[Dict[str, Any]]) -> None:
                     hint = f' (keys there: {known})' if known else ''
                 else:
                     hint = ''
+                if adding:
+                    # '+' adds only the last part: a missing parent is
+                    # more likely a typo than a wish for a new dict
+                    advice = (f'a leading "+" adds only the last part, so '
+                              f'"{part}" must exist; add it in the config '
+                              'file')
+                else:
+                    advice = (f'write "+{full_key}=..." to add a new key')
                 raise ConfigError(
                     f'--cfg-options key "{full_key}" does not exist in the '
-                    f'config: "{part}" is not in {parent}{hint}; write '
-                    f'"+{full_key.lstrip("+")}=..." to add a new key')
+                    f'config: "{part}" is not in {parent}{hint}; {advice}')
             node = _child(node, part)
 
 

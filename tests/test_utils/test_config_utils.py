@@ -54,7 +54,10 @@ def test_plus_prefix_adds_a_key(cfg_file):
     cfg = load_config(cfg_file, {'+train_cfg.val_interval': 5})
     assert cfg.train_cfg.val_interval == 5 and cfg.train_cfg.max_iters == 10
     # the parent must still exist
-    with pytest.raises(ConfigError, match='train_cfgg'):
+    with pytest.raises(ConfigError, match='train_cfgg') as err:
         load_config(cfg_file, {'+train_cfgg.val_interval': 5})
+    # and the advice is not to write the same option again
+    assert 'adds only the last part' in str(err.value)
+    assert 'write "+' not in str(err.value)
     with pytest.raises(ConfigError, match='non-dict'):
         load_config(cfg_file, {'+train_cfg.max_iters.x': 5})
