@@ -23,6 +23,9 @@ Example::
     python tools/analysis_tools/benchmark_det_pipeline.py \
         configs/dino/dino-4scale_swin-t_1xb2-12e_nwpu-lr2x.py \
         --loader-batches 50 --steps 5
+
+``--sr-stage 1`` / ``--sr-stage 2`` time a gradient-routed model (SDCoNet)
+in either training stage (the SR branch off or on).
 """
 import mmrsod  # noqa: F401  # isort: skip  (first: quiets pkg_resources)
 import argparse
@@ -69,6 +72,14 @@ def parse_args() -> argparse.Namespace:
         type=int,
         default=None,
         help='override train_dataloader.batch_size')
+    parser.add_argument(
+        '--sr-stage',
+        type=int,
+        choices=(1, 2),
+        default=None,
+        help='for models with a gradient-routed SR branch (SDCoNet, '
+        'CascadeRCNNSR): time the step of stage 1 (SR branch off) or '
+        'stage 2 (SR branch on); default: the model as built (SR on)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -135,6 +146,15 @@ def main() -> None:
     model = MODELS.build(model_cfg).to(device)
     model.init_weights()
     model.train()
+    if args.sr_stage is not None:
+        if not hasattr(model, 'set_sr_active') or getattr(
+                model, 'sr_head', None) is None:
+            with report_input_errors('benchmark_det_pipeline.py'):
+                raise InputError(f'--sr-stage: {cfg.model.type} of '
+                                 f'{args.config} has no SR branch')
+        model.set_sr_active(args.sr_stage == 2)
+        print(f'SR branch: stage {args.sr_stage} '
+              f'({"on" if args.sr_stage == 2 else "off"})')
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     cached = next(batches)
 
