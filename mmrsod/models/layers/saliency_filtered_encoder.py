@@ -162,6 +162,7 @@ class SaliencyFilteredEncoder(DeformableDetrTransformerEncoder):
                 valid_ratios=valid_ratios,
                 reference_points=reference_points.gather(1, ref_index),
                 **kwargs)
-            updated = torch.where(valid[..., None], updated, selected)
+            updated = torch.where(valid[..., None], updated.to(selected.dtype),
+                                  selected)
             query = query.scatter(1, feat_index, updated)
         return query
