@@ -5,9 +5,12 @@ from .deploy_model import (NetworkForward, build_test_model,
 from .edsr_block import EDSRBlock
 from .fuse_conv_bn import fuse_conv_bn
 from .sample_utils import stack_gt_sem_seg, stack_gt_sr
+from .token_selection import (TokenSelection, hierarchical_token_selection,
+                              selected_token_counts)
 
 __all__ = [
     'EDSRBlock', 'rgb_to_ycbcr', 'ycbcr_to_rgb', 'stack_gt_sem_seg',
     'stack_gt_sr', 'NetworkForward', 'build_test_model', 'fuse_conv_bn',
-    'input_shape_from_cfg', 'prepare_fast_inference'
+    'input_shape_from_cfg', 'prepare_fast_inference', 'TokenSelection',
+    'hierarchical_token_selection', 'selected_token_counts'
 ]

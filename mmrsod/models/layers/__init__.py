@@ -1,0 +1,10 @@
+# Copyright (c) mmrsod contributors. All rights reserved.
+"""Building blocks of the SDCoNet detector (mmdet registry)."""
+from .background_embedding import BackgroundEmbedding
+from .saliency_filtered_encoder import (SaliencyFilteredEncoder,
+                                        SelectiveDeformableEncoderLayer)
+
+__all__ = [
+    'BackgroundEmbedding', 'SaliencyFilteredEncoder',
+    'SelectiveDeformableEncoderLayer'
+]
