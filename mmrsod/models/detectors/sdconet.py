@@ -9,26 +9,12 @@ from torch import Tensor
 
 from mmrsod.utils.errors import ConfigError
 from ..layers import BackgroundEmbedding, SaliencyFilteredEncoder
-from ..utils.token_selection import hierarchical_token_selection
+from ..utils.token_selection import (check_filter_ratios,
+                                     hierarchical_token_selection)
 from .rs_dino import RSDINO
 from .sr_branch_mixin import SRBranchMixin
 
 __all__ = ['SDCoNet']
-
-
-def _check_ratios(name: str, ratios: Optional[Sequence[float]],
-                  length: int, what: str) -> Optional[Tuple[float, ...]]:
-    """Validate a filter-ratio config entry (None passes through)."""
-    if ratios is None:
-        return None
-    ratios = tuple(float(r) for r in ratios)
-    if len(ratios) != length:
-        raise ConfigError(f'model.{name} has {len(ratios)} values, the '
-                          f'model has {length} {what}')
-    if not all(0.0 < r <= 1.0 for r in ratios):
-        raise ConfigError(f'model.{name}={list(ratios)}: every ratio must '
-                          'lie in (0, 1]')
-    return ratios
 
 
 @MODELS.register_module()
@@ -108,12 +94,17 @@ class SDCoNet(SRBranchMixin, RSDINO):
         self.encoder_cfg = kwargs['encoder']
         num_levels = kwargs.get('num_feature_levels', 4)
         num_layers = self.encoder_cfg['num_layers']
-        self.level_filter_ratio = _check_ratios('level_filter_ratio',
-                                                level_filter_ratio,
-                                                num_levels, 'feature levels')
-        self.layer_filter_ratio = _check_ratios('layer_filter_ratio',
-                                                layer_filter_ratio,
-                                                num_layers, 'encoder layers')
+        self.level_filter_ratio = None
+        if level_filter_ratio is not None:
+            self.level_filter_ratio = tuple(
+                check_filter_ratios(level_filter_ratio, num_levels,
+                                    'model.level_filter_ratio',
+                                    'feature levels'))
+        self.layer_filter_ratio = None
+        if layer_filter_ratio is not None:
+            self.layer_filter_ratio = tuple(
+                check_filter_ratios(layer_filter_ratio, num_layers,
+                                    'model.layer_filter_ratio'))
         filtering = (self.level_filter_ratio is not None
                      or self.layer_filter_ratio is not None)
         if filtering and saliency_head is None:
@@ -184,7 +175,8 @@ class SDCoNet(SRBranchMixin, RSDINO):
             selection = hierarchical_token_selection(
                 scores.detach(), spatial_shapes, level_start_index,
                 feat_mask, self.level_filter_ratio or (1.0, ) * num_levels,
-                self.layer_filter_ratio or (1.0, ) * num_layers)
+                self.layer_filter_ratio or (1.0, ) * num_layers,
+                num_layers=num_layers)
         memory = self.encoder(
             query=feat,
             query_pos=feat_pos,
@@ -194,12 +186,8 @@ class SDCoNet(SRBranchMixin, RSDINO):
             valid_ratios=valid_ratios,
             selection=selection)
         if self.background_embedding is not None:
-            background = ~selection.level_selected
-            if feat_mask is not None:
-                background = background & ~feat_mask
-            embedding = self.background_embedding(spatial_shapes)
-            memory = memory + embedding[None].to(memory.dtype) * \
-                background[..., None].to(memory.dtype)
+            memory = self.background_embedding.add_to_background(
+                memory, spatial_shapes, selection.level_selected, feat_mask)
         outputs = dict(
             memory=memory, memory_mask=feat_mask, spatial_shapes=spatial_shapes)
         if self.training:
