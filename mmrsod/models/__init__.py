@@ -6,6 +6,7 @@ from .backbones import SODResNet
 from .data_preprocessors import DetSRDataPreprocessor
 from .decode_heads import ASRDHead, TSDDHead
 from .detectors import RSDINO, num_encoder_tokens
+from .layers import SaliencyScoreHead
 from .losses import StructureLoss, TFGMLoss
 from .necks import PPMNeck
 from .segmentors import SRALSegmentor
@@ -16,5 +17,5 @@ __all__ = [
     'SODResNet', 'PPMNeck', 'TSDDHead', 'ASRDHead', 'StructureLoss',
     'TFGMLoss', 'SRALSegmentor', 'RSDINO', 'num_encoder_tokens', 'EDSRBlock',
     'rgb_to_ycbcr', 'ycbcr_to_rgb', 'stack_gt_sem_seg', 'stack_gt_sr',
-    'DetSRDataPreprocessor'
+    'DetSRDataPreprocessor', 'SaliencyScoreHead'
 ]
