@@ -14,6 +14,7 @@ from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
 
 from mmrsod.models.layers import SaliencyScoreHead
+from mmrsod.models.layers import saliency_score_head as head_module
 from mmrsod.utils.errors import ConfigError
 
 C = 16  # embed_dims of the tiny heads
@@ -300,3 +301,24 @@ def test_bad_config_and_level_count():
     spatial, starts = _level_index([(2, 2), (1, 1)])
     with pytest.raises(ConfigError, match='num_levels is 4'):
         head(torch.randn(1, 5, C), spatial, starts)
+
+
+def test_avg_factor_is_the_rank_mean_of_positives_clamped(monkeypatch):
+    # Without a process group reduce_mean is the identity; stand in for
+    # a second rank: one with no positives halves the mean, many double it.
+    head = _build(num_levels=2, strides=(8, 16))
+    shapes, _ = _level_index([(2, 2), (1, 1)])
+    scores = torch.tensor([[0.3, -1.2, 2.0, -0.4, 0.8]])
+    samples = _samples([[[0., 0., 8., 16.]]])  # 3 positives (see above)
+    total = head.loss(scores, shapes, None, samples)['loss_saliency'] * 3
+    seen = []
+
+    def fake_reduce_mean(factor):
+        seen.append(factor.item())
+        return factor * scale
+
+    monkeypatch.setattr(head_module, 'reduce_mean', fake_reduce_mean)
+    for scale, avg_factor in ((2.0, 6.0), (0.5, 1.5), (0.1, 1.0)):
+        loss = head.loss(scores, shapes, None, samples)['loss_saliency']
+        torch.testing.assert_close(loss, total / avg_factor)
+    assert seen == [3.0, 3.0, 3.0]
