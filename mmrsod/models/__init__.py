@@ -7,7 +7,7 @@ from .data_preprocessors import DetSRDataPreprocessor
 from .decode_heads import ASRDHead, TSDDHead
 from .detectors import RSDINO, num_encoder_tokens
 from .layers import (BackgroundEmbedding, SaliencyFilteredEncoder,
-                     SelectiveDeformableEncoderLayer)
+                     SaliencyScoreHead, SelectiveDeformableEncoderLayer)
 from .losses import StructureLoss, TFGMLoss
 from .necks import PPMNeck
 from .segmentors import SRALSegmentor
@@ -19,5 +19,5 @@ __all__ = [
     'TFGMLoss', 'SRALSegmentor', 'RSDINO', 'num_encoder_tokens', 'EDSRBlock',
     'rgb_to_ycbcr', 'ycbcr_to_rgb', 'stack_gt_sem_seg', 'stack_gt_sr',
     'DetSRDataPreprocessor', 'BackgroundEmbedding', 'SaliencyFilteredEncoder',
-    'SelectiveDeformableEncoderLayer'
+    'SelectiveDeformableEncoderLayer', 'SaliencyScoreHead'
 ]

@@ -3,8 +3,9 @@
 from .background_embedding import BackgroundEmbedding
 from .saliency_filtered_encoder import (SaliencyFilteredEncoder,
                                         SelectiveDeformableEncoderLayer)
+from .saliency_score_head import SaliencyScoreHead
 
 __all__ = [
     'BackgroundEmbedding', 'SaliencyFilteredEncoder',
-    'SelectiveDeformableEncoderLayer'
+    'SelectiveDeformableEncoderLayer', 'SaliencyScoreHead'
 ]

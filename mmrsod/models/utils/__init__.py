@@ -4,6 +4,7 @@ from .deploy_model import (NetworkForward, build_test_model,
                            input_shape_from_cfg, prepare_fast_inference)
 from .edsr_block import EDSRBlock
 from .fuse_conv_bn import fuse_conv_bn
+from .saliency_targets import DEFAULT_SALIENCY_SIGMA, gaussian_saliency_targets
 from .sample_utils import stack_gt_sem_seg, stack_gt_sr
 from .token_selection import (TokenSelection, hierarchical_token_selection,
                               selected_token_counts)
@@ -12,5 +13,6 @@ __all__ = [
     'EDSRBlock', 'rgb_to_ycbcr', 'ycbcr_to_rgb', 'stack_gt_sem_seg',
     'stack_gt_sr', 'NetworkForward', 'build_test_model', 'fuse_conv_bn',
     'input_shape_from_cfg', 'prepare_fast_inference', 'TokenSelection',
-    'hierarchical_token_selection', 'selected_token_counts'
+    'hierarchical_token_selection', 'selected_token_counts',
+    'gaussian_saliency_targets', 'DEFAULT_SALIENCY_SIGMA'
 ]
