@@ -5,10 +5,11 @@ in ``mmdet.registry.MODELS``, shared building blocks in mmengine's root
 from .backbones import SODResNet
 from .data_preprocessors import DetSRDataPreprocessor
 from .decode_heads import ASRDHead, TSDDHead
-from .detectors import RSDINO, num_encoder_tokens
+from .detectors import RSDINO, CascadeRCNNSR, SRBranchMixin, num_encoder_tokens
 from .losses import StructureLoss, TFGMLoss
 from .necks import PPMNeck
 from .segmentors import SRALSegmentor
+from .sr_heads import PatchExpanding, SwinUNetSRHead
 from .utils import (EDSRBlock, rgb_to_ycbcr, stack_gt_sem_seg, stack_gt_sr,
                     ycbcr_to_rgb)
 
@@ -16,5 +17,6 @@ __all__ = [
     'SODResNet', 'PPMNeck', 'TSDDHead', 'ASRDHead', 'StructureLoss',
     'TFGMLoss', 'SRALSegmentor', 'RSDINO', 'num_encoder_tokens', 'EDSRBlock',
     'rgb_to_ycbcr', 'ycbcr_to_rgb', 'stack_gt_sem_seg', 'stack_gt_sr',
-    'DetSRDataPreprocessor'
+    'DetSRDataPreprocessor', 'CascadeRCNNSR', 'SRBranchMixin',
+    'SwinUNetSRHead', 'PatchExpanding'
 ]
