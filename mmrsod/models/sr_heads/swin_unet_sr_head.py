@@ -59,7 +59,9 @@ class SwinUNetSRHead(BaseModule):
         upscale (int): HR size / LR input size. Defaults to 2.
         loss_sr (dict): Pixel loss on [0, 1] images. Defaults to
             ``dict(type='L1Loss', loss_weight=5.0)``.
-        init_cfg (dict, optional): Initialisation config. Defaults to None.
+        init_cfg (dict, optional): Initialisation config. Defaults to None:
+            Swin's (truncated normal std 0.02 for linear layers, LayerNorm
+            weight 1 and bias 0; convolutions keep PyTorch's default).
     """
 
     def __init__(self,
@@ -72,6 +74,11 @@ class SwinUNetSRHead(BaseModule):
                  upscale: int = 2,
                  loss_sr: ConfigType = dict(type='L1Loss', loss_weight=5.0),
                  init_cfg: OptMultiConfig = None) -> None:
+        if init_cfg is None:
+            init_cfg = [
+                dict(type='TruncNormal', layer='Linear', std=0.02, bias=0.0),
+                dict(type='Constant', layer='LayerNorm', val=1.0, bias=0.0)
+            ]
         super().__init__(init_cfg=init_cfg)
         if len(in_channels) != 4:
             raise ValueError('SwinUNetSRHead: in_channels must give the 4 '

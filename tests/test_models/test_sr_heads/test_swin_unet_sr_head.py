@@ -66,6 +66,15 @@ def test_upscale_4():
     assert out.shape == (1, 3, 128, 128)
 
 
+def test_default_init_is_swin_like():
+    head = tiny_head()
+    head.init_weights()
+    qkv = head.stages[0].blocks[0].attn.w_msa.qkv
+    assert torch.equal(qkv.bias, torch.zeros_like(qkv.bias))
+    norm = head.expands[1].norm
+    assert torch.equal(norm.weight, torch.ones_like(norm.weight))
+
+
 def test_three_maps_is_a_clear_error():
     with pytest.raises(ValueError, match=r'out_indices=\(0, 1, 2, 3\)'):
         tiny_head()(ceil_feats(1, 32, 32)[1:], (32, 32))
