@@ -4,6 +4,7 @@ model with the SR branch of SRBranchMixin (a 4-map conv backbone and a tiny
 SwinUNetSRHead), AdamW with the SDCoNet lr multipliers, 4 epochs with
 ``detection_epochs=2``; resume in both stages; misconfigurations."""
 import copy
+from types import SimpleNamespace
 from typing import Dict, List, Optional
 
 import pytest
@@ -273,3 +274,39 @@ def test_bad_detection_epochs():
     with pytest.raises(ConfigError, match='detection_epochs'):
         GradientRoutingHook(detection_epochs=-1)
     assert copy.copy(GradientRoutingHook(3)).detection_epochs == 3
+
+
+@pytest.mark.parametrize('find_unused', [False, True])
+def test_ddp_needs_find_unused_parameters(tmp_path, find_unused):
+    """A real DDP wrapper in a one-process gloo group (the 2-process run is
+    tests/test_tools/test_dist_sdconet_routing.py)."""
+    import torch.distributed as dist
+    from mmengine.model import MMDistributedDataParallel
+    from mmengine.optim import OptimWrapper
+    from mmengine.runner import EpochBasedTrainLoop
+
+    from mmrsod.engine import GradientRoutingHook
+    dist.init_process_group(
+        'gloo',
+        init_method=(tmp_path / 'store').as_uri(),
+        rank=0,
+        world_size=1)
+    try:
+        model = MMDistributedDataParallel(
+            module=TinySRDetector(), find_unused_parameters=find_unused)
+        runner = SimpleNamespace(
+            model=model,
+            # only its type is read
+            train_loop=EpochBasedTrainLoop.__new__(EpochBasedTrainLoop),
+            optim_wrapper=OptimWrapper(
+                torch.optim.AdamW(model.parameters(), lr=LR)),
+            max_epochs=4)
+        hook = GradientRoutingHook(detection_epochs=2)
+        if find_unused:
+            hook.before_train(runner)
+        else:
+            with pytest.raises(
+                    ConfigError, match='set find_unused_parameters=True'):
+                hook.before_train(runner)
+    finally:
+        dist.destroy_process_group()
