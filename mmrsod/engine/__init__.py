@@ -1,4 +1,4 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
-from .hooks import SRLossWarmupHook, SyncNormBuffersHook
+from .hooks import GradientRoutingHook, SRLossWarmupHook, SyncNormBuffersHook
 
-__all__ = ['SRLossWarmupHook', 'SyncNormBuffersHook']
+__all__ = ['GradientRoutingHook', 'SRLossWarmupHook', 'SyncNormBuffersHook']

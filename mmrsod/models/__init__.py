@@ -5,12 +5,14 @@ in ``mmdet.registry.MODELS``, shared building blocks in mmengine's root
 from .backbones import SODResNet
 from .data_preprocessors import DetSRDataPreprocessor
 from .decode_heads import ASRDHead, TSDDHead
-from .detectors import RSDINO, num_encoder_tokens
+from .detectors import (RSDINO, CascadeRCNNSR, SDCoNet, SRBranchMixin,
+                        num_encoder_tokens)
 from .layers import (BackgroundEmbedding, SaliencyFilteredEncoder,
                      SaliencyScoreHead, SelectiveDeformableEncoderLayer)
 from .losses import StructureLoss, TFGMLoss
 from .necks import PPMNeck
 from .segmentors import SRALSegmentor
+from .sr_heads import PatchExpanding, SwinUNetSRHead
 from .utils import (EDSRBlock, rgb_to_ycbcr, stack_gt_sem_seg, stack_gt_sr,
                     ycbcr_to_rgb)
 
@@ -19,5 +21,6 @@ __all__ = [
     'TFGMLoss', 'SRALSegmentor', 'RSDINO', 'num_encoder_tokens', 'EDSRBlock',
     'rgb_to_ycbcr', 'ycbcr_to_rgb', 'stack_gt_sem_seg', 'stack_gt_sr',
     'DetSRDataPreprocessor', 'BackgroundEmbedding', 'SaliencyFilteredEncoder',
-    'SelectiveDeformableEncoderLayer', 'SaliencyScoreHead'
+    'SelectiveDeformableEncoderLayer', 'SaliencyScoreHead', 'CascadeRCNNSR',
+    'SRBranchMixin', 'SwinUNetSRHead', 'PatchExpanding', 'SDCoNet'
 ]

@@ -47,12 +47,13 @@ randomness = dict(seed=0)
 
 def _run(args, timeout=900):
     env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS='2')
-    out = subprocess.run([sys.executable] + [str(a) for a in args],
-                         cwd=str(REPO),
-                         env=env,
-                         capture_output=True,
-                         text=True,
-                         timeout=timeout)
+    out = subprocess.run(
+        [sys.executable] + [str(a) for a in args],
+        cwd=str(REPO),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout)
     assert out.returncode == 0, (out.stdout + out.stderr)[-4000:]
     return out.stdout
 
@@ -75,20 +76,22 @@ def test_sdconet_trains_through_both_stages_on_real_tiles(tmp_path):
     sub = tmp_path / 'NWPU subset'
     (sub / 'positive image set').mkdir(parents=True)
     (sub / 'ground truth').mkdir()
-    stems = sorted(p.stem for p in (NWPU / 'positive image set').iterdir()
-                   if p.suffix == '.jpg')[:SUBSET]
+    stems = sorted(
+        p.stem for p in (NWPU / 'positive image set').iterdir()
+        if p.suffix == '.jpg')[:SUBSET]
     for stem in stems:
         (sub / 'positive image set' / f'{stem}.jpg').symlink_to(
             NWPU / 'positive image set' / f'{stem}.jpg')
         (sub / 'ground truth' / f'{stem}.txt').symlink_to(
             NWPU / 'ground truth' / f'{stem}.txt')
-    _run([tools / 'dataset_converters' / 'nwpu_vhr10.py', sub,
-          tmp_path / 'coco'])
+    _run([
+        tools / 'dataset_converters' / 'nwpu_vhr10.py', sub, tmp_path / 'coco'
+    ])
     split_dir = tmp_path / 'nwpu_vhr10_split'
     _run([
         tools / 'dataset_converters' / 'split_tiles.py',
-        tmp_path / 'coco' / 'nwpu_vhr10_train.json', sub, split_dir,
-        '--tile', 512, '--overlap', 100
+        tmp_path / 'coco' / 'nwpu_vhr10_train.json', sub, split_dir, '--tile',
+        512, '--overlap', 100
     ])
 
     cfg = tmp_path / 'sdconet_nwpu_smoke.py'
@@ -108,9 +111,8 @@ def test_sdconet_trains_through_both_stages_on_real_tiles(tmp_path):
     key = 'bbox_head.cls_branches.0.weight'
     assert not torch.equal(det_a[key], det_b[key])  # detector trains
 
-    text = next(
-        (work / sorted(p.name for p in work.iterdir()
-                       if p.is_dir())[-1]).glob('*.log')).read_text()
+    text = next((work / sorted(p.name for p in work.iterdir()
+                               if p.is_dir())[-1]).glob('*.log')).read_text()
     epochs = re.findall(r'Epoch\(train\) +\[(\d)\]\[1/1\](.*)', text)
     assert [epoch for epoch, _ in epochs] == ['1', '2', '3']
     for epoch, line in epochs:

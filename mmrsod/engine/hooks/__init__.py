@@ -1,5 +1,6 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
+from .gradient_routing_hook import GradientRoutingHook
 from .sr_loss_warmup_hook import SRLossWarmupHook
 from .sync_norm_buffers_hook import SyncNormBuffersHook
 
-__all__ = ['SRLossWarmupHook', 'SyncNormBuffersHook']
+__all__ = ['GradientRoutingHook', 'SRLossWarmupHook', 'SyncNormBuffersHook']

@@ -105,8 +105,9 @@ class SDCoNet(SRBranchMixin, RSDINO):
             self.layer_filter_ratio = tuple(
                 check_filter_ratios(layer_filter_ratio, num_layers,
                                     'model.layer_filter_ratio'))
-        filtering = (self.level_filter_ratio is not None
-                     or self.layer_filter_ratio is not None)
+        filtering = (
+            self.level_filter_ratio is not None
+            or self.layer_filter_ratio is not None)
         if filtering and saliency_head is None:
             raise ConfigError('model.level_filter_ratio / '
                               'model.layer_filter_ratio rank tokens by '
@@ -173,8 +174,11 @@ class SDCoNet(SRBranchMixin, RSDINO):
             num_levels = spatial_shapes.shape[0]
             num_layers = len(self.encoder.layers)
             selection = hierarchical_token_selection(
-                scores.detach(), spatial_shapes, level_start_index,
-                feat_mask, self.level_filter_ratio or (1.0, ) * num_levels,
+                scores.detach(),
+                spatial_shapes,
+                level_start_index,
+                feat_mask,
+                self.level_filter_ratio or (1.0, ) * num_levels,
                 self.layer_filter_ratio or (1.0, ) * num_layers,
                 num_layers=num_layers)
         memory = self.encoder(
@@ -189,7 +193,9 @@ class SDCoNet(SRBranchMixin, RSDINO):
             memory = self.background_embedding.add_to_background(
                 memory, spatial_shapes, selection.level_selected, feat_mask)
         outputs = dict(
-            memory=memory, memory_mask=feat_mask, spatial_shapes=spatial_shapes)
+            memory=memory,
+            memory_mask=feat_mask,
+            spatial_shapes=spatial_shapes)
         if self.training:
             outputs['saliency_scores'] = scores
         return outputs

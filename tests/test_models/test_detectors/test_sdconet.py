@@ -113,16 +113,16 @@ def test_full_model_losses_follow_the_sr_stage():
     losses = model.loss(inputs, samples)
     assert 'loss_saliency' in losses and 'loss_sr' in losses
     assert 'loss_cls' in losses and 'enc_loss_cls' in losses
-    assert all(torch.isfinite(v).all() for k, v in losses.items()
-               if k.startswith('loss'))
+    assert all(
+        torch.isfinite(v).all() for k, v in losses.items()
+        if k.startswith('loss'))
     model.set_sr_active(False)
     losses = model.loss(inputs, samples)
     assert 'loss_sr' not in losses and 'loss_saliency' in losses
     total = sum(v for k, v in losses.items() if 'loss' in k)
     total.backward()
     assert all(p.grad is None for p in model.sr_parameters())
-    assert all(p.grad is not None
-               for p in model.saliency_head.parameters())
+    assert all(p.grad is not None for p in model.saliency_head.parameters())
 
 
 def test_encoder_layers_attend_the_paper_token_budget():
@@ -131,8 +131,8 @@ def test_encoder_layers_attend_the_paper_token_budget():
     seen = []
     for layer in model.encoder.layers:
         layer.self_attn.register_forward_hook(
-            lambda mod, args, kwargs, out: seen.append(
-                kwargs['query'].shape[1]),
+            lambda mod, args, kwargs, out: seen.append(kwargs['query'].shape[1]
+                                                       ),
             with_kwargs=True)
     inputs, samples = _batch(with_sr=False)
     with torch.no_grad():
@@ -175,12 +175,15 @@ def test_stripped_model_is_dino_plus_saliency():
 
 @pytest.mark.parametrize('switches, message', [
     (dict(level_filter_ratio=BETA), 'saliency_head'),
-    (dict(saliency_head=dict(type='SaliencyScoreHead'),
-          background_embedding=dict(max_size=200)), 'background_embedding'),
-    (dict(saliency_head=dict(type='SaliencyScoreHead'),
-          layer_filter_ratio=(1.0, 0.5)), 'layer_filter_ratio'),
-    (dict(saliency_head=dict(type='SaliencyScoreHead'),
-          level_filter_ratio=(0.0, 1.0, 1.0, 1.0)), 'level_filter_ratio'),
+    (dict(
+        saliency_head=dict(type='SaliencyScoreHead'),
+        background_embedding=dict(max_size=200)), 'background_embedding'),
+    (dict(
+        saliency_head=dict(type='SaliencyScoreHead'),
+        layer_filter_ratio=(1.0, 0.5)), 'layer_filter_ratio'),
+    (dict(
+        saliency_head=dict(type='SaliencyScoreHead'),
+        level_filter_ratio=(0.0, 1.0, 1.0, 1.0)), 'level_filter_ratio'),
 ])
 def test_config_errors_name_the_key(switches, message):
     with pytest.raises(ConfigError, match=message):
