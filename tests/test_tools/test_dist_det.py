@@ -35,6 +35,15 @@ FAMILIES = {
     ('cascade_rcnn/cascade-rcnn_r50_fpn_1xb2-12e_nwpu-lr2x.py', 2, ''),
     'dino':
     ('dino/dino-4scale_swin-t_1xb2-12e_nwpu-lr2x.py', 4, ', num_queries=50'),
+    # saliency, token filtering, background embedding and the SR branch;
+    # epoch 1 is the detection-only stage, epoch 2 trains the SR branch
+    # (the tiny set is 4x downsampled, so the SR head upsamples 4x)
+    'sdconet': ('sdconet/sdconet_swin-t_1xb2-36e_nwpu-lr2x.py', 4,
+                ', num_queries=50, sr_head=dict(upscale=4)'),
+}
+# hooks a family needs besides the probes
+FAMILY_HOOKS = {
+    'sdconet': "dict(type='GradientRoutingHook', detection_epochs=1), ",
 }
 
 
@@ -63,8 +72,8 @@ def test_ddp_two_processes_same_weights(family, tiny_coco, tmp_path, run_cmd,
         lr_scale=scale,
         max_epochs=2,
         model_extra=model_extra,
-        extra="custom_hooks = [dict(type='RankProbeHook'), "
-        "dict(type='StateDumpHook')]\n"
+        extra='custom_hooks = [' + FAMILY_HOOKS.get(family, '') +
+        "dict(type='RankProbeHook'), dict(type='StateDumpHook')]\n"
         # no warm-up: its first lr (x0.001) moves weights by less than
         # their float32 resolution
         'param_scheduler = []\n')

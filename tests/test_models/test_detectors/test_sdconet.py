@@ -34,6 +34,14 @@ def mmdet_scope():
         yield
 
 
+@pytest.fixture(scope='module')
+def built():
+    """The full SDCoNet and the Swin-T DINO, built once (about 5 s each);
+    tests deep-copy what they change."""
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        return dict(full=_build(**FULL), dino=_build('RSDINO'))
+
+
 def _model_cfg(type_='SDCoNet', **switches):
     cfg = copy.deepcopy(Config.fromfile(str(DINO_SWIN)).model)
     cfg.type = type_
@@ -89,9 +97,9 @@ def _param_count(module):
     return sum(p.numel() for p in module.parameters())
 
 
-def test_all_switches_off_is_dino():
+def test_all_switches_off_is_dino(built):
     sdconet = _build()
-    dino = _build('RSDINO')
+    dino = copy.deepcopy(built['dino'])
     assert {k: v.shape for k, v in sdconet.state_dict().items()} == \
         {k: v.shape for k, v in dino.state_dict().items()}
     sdconet.load_state_dict(dino.state_dict())
@@ -106,8 +114,8 @@ def test_all_switches_off_is_dino():
         assert torch.equal(x.pred_instances.scores, y.pred_instances.scores)
 
 
-def test_full_model_losses_follow_the_sr_stage():
-    model = _build(**FULL)
+def test_full_model_losses_follow_the_sr_stage(built):
+    model = copy.deepcopy(built['full'])
     model.train()
     inputs, samples = _batch()
     losses = model.loss(inputs, samples)
@@ -125,8 +133,8 @@ def test_full_model_losses_follow_the_sr_stage():
     assert all(p.grad is not None for p in model.saliency_head.parameters())
 
 
-def test_encoder_layers_attend_the_paper_token_budget():
-    model = _build(**FULL)
+def test_encoder_layers_attend_the_paper_token_budget(built):
+    model = copy.deepcopy(built['full'])
     model.eval()
     seen = []
     for layer in model.encoder.layers:
@@ -142,17 +150,17 @@ def test_encoder_layers_attend_the_paper_token_budget():
     assert seen == [57, 46, 35, 35, 23, 12]
 
 
-def test_padded_batch_trains():
-    model = _build(**FULL)
+def test_padded_batch_trains(built):
+    model = copy.deepcopy(built['full'])
     model.train()
     inputs, samples = _batch(sizes=((64, 64), (48, 40)))
     losses = model.loss(inputs, samples)
     assert 'loss_sr' in losses and torch.isfinite(losses['loss_saliency'])
 
 
-def test_stripped_model_is_dino_plus_saliency():
-    model = _build(**FULL)
-    dino = _build('RSDINO')
+def test_stripped_model_is_dino_plus_saliency(built):
+    model = copy.deepcopy(built['full'])
+    dino = built['dino']
     model.strip_auxiliary()
     extra = _param_count(model.saliency_head) + _param_count(
         model.background_embedding)
