@@ -397,3 +397,11 @@ def test_stripped_models_match_their_sr_free_ablations():
         _test_time_state(f'sdconet-sal{S}nwpu-lr2x.py')
     assert _test_time_state(f'sdconet-sr{S}nwpu-lr2x.py') == \
         _test_time_state(f'dino-4scale{S}nwpu-lr2x.py')
+
+
+def test_readme_lists_every_config():
+    """The README's config table links exactly the configs of the folder
+    (and of the contract)."""
+    text = (SDCONET / 'README.md').read_text()
+    linked = set(re.findall(r'\]\(([\w.-]+\.py)\)', text))
+    assert linked == set(EXPECTED)
