@@ -29,6 +29,7 @@ def test_table_json_and_encoder_flops(tool, tmp_path, repo_root):
                '--cfg-options', 'model.num_queries=50', '--out', str(out))
     assert res.returncode == 0, res.stderr[-3000:]
     assert 'CPU path of deformable attention' in res.stdout
+    assert '| FLOPs whole | FLOPs encoder | img/s |' in res.stdout
     rows = [
         line for line in res.stdout.splitlines()
         if line.startswith(f'| {DINO_SWIN} |')
@@ -40,9 +41,10 @@ def test_table_json_and_encoder_flops(tool, tmp_path, repo_root):
 
     payload = json.loads(out.read_text())
     assert set(payload) == {
-        'device', 'threads', 'warmup', 'num_iters', 'flops_note', 'reference',
-        'results'
+        'device', 'threads', 'warmup', 'num_iters', 'flops_note',
+        'encoder_module', 'reference', 'results'
     }
+    assert payload['encoder_module'] == 'encoder'
     assert payload['reference'] == DINO_SWIN
     (entry, ) = payload['results']
     assert set(entry) == {
@@ -98,8 +100,9 @@ def test_format_table_ratios(repo_root):
             encoder_flops=2_000_000_000,
             img_per_s=12.5)
     ]
-    lines = bench.format_table(results).splitlines()
+    lines = bench.format_table(results, 'backbone').splitlines()
     assert len(lines) == 4
+    assert '| FLOPs backbone vs first |' in lines[0]
     assert re.sub(r'\s+', ' ', lines[3]) == (
         '| b.py | 256x256 | 2M | 15G | 2G | 12.50 | 0.750x | 0.250x | '
         '1.250x |')

@@ -188,20 +188,24 @@ def _ratio(value: float, reference: float) -> str:
     return f'{value / reference:.3f}x' if reference else 'n/a'
 
 
-def format_table(results: List[Dict[str, Any]]) -> str:
+def format_table(results: List[Dict[str, Any]],
+                 encoder_module: str = 'encoder') -> str:
     """A markdown table of :func:`measure_config` results.
 
     Args:
         results (list[dict]): One entry per config; the first is the
             reference of the ratio columns.
+        encoder_module (str): Name of the separately counted submodule,
+            used in the column titles.
 
     Returns:
         str: The table (header, separator, one row per config).
     """
     ref = results[0]
+    part = f'FLOPs {encoder_module}'
     lines = [
-        '| config | input | params | FLOPs whole | FLOPs encoder | img/s | '
-        'FLOPs whole vs first | FLOPs encoder vs first | img/s vs first |',
+        f'| config | input | params | FLOPs whole | {part} | img/s | '
+        f'FLOPs whole vs first | {part} vs first | img/s vs first |',
         '|---|---|---:|---:|---:|---:|---:|---:|---:|'
     ]
     for res in results:
@@ -241,7 +245,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
               '(training-only branches removed), plain eval path, batch 1, '
               f'{args.warmup} warm-up + {args.num_iters} timed forwards, '
               'img/s = 1 / median')
-    table = format_table(results)
+    table = format_table(results, args.encoder_module)
     print(header)
     print(FLOPS_PATH_NOTE)
     print()
@@ -253,6 +257,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             warmup=args.warmup,
             num_iters=args.num_iters,
             flops_note=FLOPS_PATH_NOTE,
+            encoder_module=args.encoder_module,
             reference=results[0]['config'],
             results=results)
         atomic_write_bytes((json.dumps(payload, indent=2) + '\n').encode(),
