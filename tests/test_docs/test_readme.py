@@ -14,7 +14,8 @@ READMES = [
     REPO / 'docs' / 'en' / 'detection_data_pipeline.md'
 ] + [
     REPO / 'configs' / family / 'README.md'
-    for family in ('faster_rcnn', 'retinanet', 'cascade_rcnn', 'dino')
+    for family in ('faster_rcnn', 'retinanet', 'cascade_rcnn', 'dino',
+                   'sdconet')
 ]
 
 

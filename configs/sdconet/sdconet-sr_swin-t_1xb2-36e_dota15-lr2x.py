@@ -1,0 +1,26 @@
+# DINO Swin-T + SR branch (no saliency, no token filtering) on DOTA-v1.5 1024
+# px tiles at 512 px LR input (Table V, DINO with SR branch). Data as
+# ../_base_/datasets/dota15_split_lr2x.py (preparation commands there),
+# repeated here as overrides because mmengine forbids one key in two bases
+# (tests/test_configs/test_sdconet_configs.py checks that they stay equal). The
+# DOTA test labels are not public: the released val split is the test set (val
+# and test read dota_val.json).
+_base_ = './sdconet-sr_swin-t_1xb2-36e_nwpu-lr2x.py'
+
+dataset_type = 'DOTAv15Dataset'
+data_root = 'data/dota15_split/'
+tile_size = 1024  # HR tiles (split_tiles.py --tile 1024 --overlap 200)
+lr_scale = 2  # HR 1024 px tiles -> LR 512 px network input
+model = dict(bbox_head=dict(num_classes=16))
+
+train_dataloader = dict(
+    dataset=dict(
+        type=dataset_type, data_root=data_root, ann_file='dota_train.json'))
+val_dataloader = dict(
+    dataset=dict(
+        type=dataset_type, data_root=data_root, ann_file='dota_val.json'))
+test_dataloader = dict(
+    dataset=dict(
+        type=dataset_type, data_root=data_root, ann_file='dota_val.json'))
+val_evaluator = dict(ann_file=data_root + 'dota_val.json')
+test_evaluator = dict(ann_file=data_root + 'dota_val.json')

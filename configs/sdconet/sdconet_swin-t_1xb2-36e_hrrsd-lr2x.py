@@ -1,0 +1,25 @@
+# SDCoNet (full model) on TGRS-HRRSD 1024 px tiles at 512 px LR input with the
+# 1024 px tile as SR target (Table IV). Data as
+# ../_base_/datasets/hrrsd_split_lr2x.py (preparation commands there), repeated
+# here as overrides because mmengine forbids one key in two bases
+# (tests/test_configs/test_sdconet_configs.py checks that they stay equal). The
+# official train / val / test lists.
+_base_ = './sdconet_swin-t_1xb2-36e_nwpu-lr2x.py'
+
+dataset_type = 'HRRSDDataset'
+data_root = 'data/hrrsd_split/'
+tile_size = 1024  # HR tiles (split_tiles.py --tile 1024 --overlap 200)
+lr_scale = 2  # HR 1024 px tiles -> LR 512 px network input
+model = dict(bbox_head=dict(num_classes=13))
+
+train_dataloader = dict(
+    dataset=dict(
+        type=dataset_type, data_root=data_root, ann_file='hrrsd_train.json'))
+val_dataloader = dict(
+    dataset=dict(
+        type=dataset_type, data_root=data_root, ann_file='hrrsd_val.json'))
+test_dataloader = dict(
+    dataset=dict(
+        type=dataset_type, data_root=data_root, ann_file='hrrsd_test.json'))
+val_evaluator = dict(ann_file=data_root + 'hrrsd_val.json')
+test_evaluator = dict(ann_file=data_root + 'hrrsd_test.json')
