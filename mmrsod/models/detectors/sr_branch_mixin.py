@@ -1,5 +1,6 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 """An auxiliary SR branch on the backbone of an mmdet detector."""
+import copy
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from mmdet.models.backbones import SwinTransformer
@@ -164,3 +165,28 @@ class SRBranchMixin:
         self.backbone.out_indices = tuple(out_indices[i]
                                           for i in self.neck_in_indices)
         self.neck_in_indices = None
+
+    def test_time_model_cfg(self, model_cfg: dict) -> dict:
+        """The model config of this detector after :meth:`strip_auxiliary`.
+
+        Used by ``tools/model_converters/export_test_model.py`` to write a
+        config that builds exactly the stripped model (no SR head, only
+        the backbone outputs the neck uses), so the exported checkpoint
+        loads without missing or unexpected keys.
+
+        Args:
+            model_cfg (dict): The training config's ``model``.
+
+        Returns:
+            dict: A copy with ``sr_head=None``, ``neck_in_indices=None`` and
+            ``backbone.out_indices`` reduced to the neck's outputs.
+        """
+        cfg = copy.deepcopy(model_cfg)
+        cfg['sr_head'] = None
+        indices = cfg.get('neck_in_indices')
+        if indices is not None:
+            out_indices = cfg['backbone']['out_indices']
+            cfg['backbone']['out_indices'] = tuple(out_indices[i]
+                                                   for i in indices)
+            cfg['neck_in_indices'] = None
+        return cfg
