@@ -163,7 +163,10 @@ class SDCoNet(SRBranchMixin, RSDINO):
             DINO, plus ``saliency_scores`` (bs, num_tokens) in training
             when the model has a saliency head.
         """
-        if self.saliency_head is None:
+        # without filtering the scores only feed the saliency loss: not
+        # computed at test time
+        if self.saliency_head is None or not (self.filters_tokens
+                                              or self.training):
             return super().forward_encoder(feat, feat_mask, feat_pos,
                                            spatial_shapes, level_start_index,
                                            valid_ratios)

@@ -196,3 +196,19 @@ def test_stripped_model_is_dino_plus_saliency(built):
 def test_config_errors_name_the_key(switches, message):
     with pytest.raises(ConfigError, match=message):
         _build(**switches)
+
+
+def test_unfiltered_saliency_is_a_training_loss_only():
+    """With no filtering the scores rank nothing: the saliency head runs in
+    training (its loss) and not at test time."""
+    model = _build(saliency_head=dict(type='SaliencyScoreHead'))
+    calls = []
+    model.saliency_head.register_forward_hook(
+        lambda *args: calls.append(model.training))
+    inputs, samples = _batch(with_sr=False)
+    model.train()
+    assert 'loss_saliency' in model.loss(inputs, copy.deepcopy(samples))
+    model.eval()
+    with torch.no_grad():
+        model.predict(inputs, copy.deepcopy(samples))
+    assert calls == [True]
