@@ -70,3 +70,10 @@ def test_benchmark_det_pipeline(tool, tmp_path):
     assert bad.stderr.strip().splitlines()[-1] == (
         'benchmark_det_pipeline.py: error: --loader-batches and --steps '
         'must be >= 1 and --warmup >= 0')
+    # --sr-stage needs a model with a gradient-routed SR branch
+    bad = tool('analysis_tools/benchmark_det_pipeline.py', cfg, '--sr-stage',
+               '1', '--loader-batches', '1', '--steps', '1')
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines()[-1].startswith(
+        'benchmark_det_pipeline.py: error: --sr-stage: FasterRCNN of ')
+    assert bad.stderr.strip().endswith('has no SR branch')

@@ -30,12 +30,14 @@ in either training stage (the SR branch off or on).
 import mmrsod  # noqa: F401  # isort: skip  (first: quiets pkg_resources)
 import argparse
 import copy
+import logging
 import platform
 import statistics
 import time
 from typing import Iterator, List
 
 import torch
+from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
@@ -143,8 +145,17 @@ def main() -> None:
     model_cfg = copy.deepcopy(cfg.model)
     if model_cfg.get('backbone', {}).get('init_cfg') is not None:
         model_cfg.backbone.init_cfg = None
-    model = MODELS.build(model_cfg).to(device)
-    model.init_weights()
+    # mmengine logs one INFO line per parameter while initialising the
+    # weights and building a paramwise optimiser: keep the output readable
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        model = MODELS.build(model_cfg).to(device)
+        model.init_weights()
+        optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    finally:
+        logger.setLevel(level)
     model.train()
     if args.sr_stage is not None:
         if not hasattr(model, 'set_sr_active') or getattr(
@@ -155,7 +166,6 @@ def main() -> None:
         model.set_sr_active(args.sr_stage == 2)
         print(f'SR branch: stage {args.sr_stage} '
               f'({"on" if args.sr_stage == 2 else "off"})')
-    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     cached = next(batches)
 
     def step(batch) -> None:
