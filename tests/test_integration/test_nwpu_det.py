@@ -9,19 +9,16 @@ budget only the first ``SUBSET`` images (a symlinked copy of the release
 layout) are converted again and tiled at 512/100 with two processes.
 """
 import json
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(
-    os.environ.get('MMRSOD_SHARED_DATA', REPO.parent / 'shared' / 'data'))
-NWPU = SHARED / 'det' / 'NWPU VHR-10 dataset'
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import nwpu_data as nwpu  # noqa: E402 # isort: skip
+
 SUBSET = 16
 
 CONFIG = '''
@@ -48,29 +45,13 @@ log_processor = dict(by_epoch=False)
 '''
 
 
-def _run(args, timeout=600):
-    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS='2')
-    out = subprocess.run(
-        [sys.executable] + [str(a) for a in args],
-        cwd=str(REPO),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout)
-    log = out.stdout + out.stderr
-    assert out.returncode == 0, log[-4000:]
-    return out.stdout
-
-
-@pytest.mark.skipif(
-    not (NWPU / 'positive image set').is_dir(),
-    reason=f'real NWPU VHR-10 data not found at {NWPU} '
-    '(set MMRSOD_SHARED_DATA)')
+@pytest.mark.skipif(not nwpu.has_nwpu(), reason=nwpu.NWPU_MISSING)
 def test_nwpu_convert_tile_train_test(tmp_path):
-    tools = REPO / 'tools'
+    tools = nwpu.REPO / 'tools'
     # 1. the whole release: 650 positives, 3896 boxes (checked counts)
-    _run([
-        tools / 'dataset_converters' / 'nwpu_vhr10.py', NWPU, tmp_path / 'full'
+    nwpu.run([
+        tools / 'dataset_converters' / 'nwpu_vhr10.py', nwpu.NWPU,
+        tmp_path / 'full'
     ])
     images = boxes = 0
     for split in ('train', 'val', 'test'):
@@ -81,23 +62,13 @@ def test_nwpu_convert_tile_train_test(tmp_path):
     assert (images, boxes) == (650, 3896)
 
     # 2. a subset in the release layout (folder names with spaces)
-    sub = tmp_path / 'NWPU subset'
-    (sub / 'positive image set').mkdir(parents=True)
-    (sub / 'ground truth').mkdir()
-    stems = sorted(
-        p.stem for p in (NWPU / 'positive image set').iterdir()
-        if p.suffix == '.jpg')[:SUBSET]
-    for stem in stems:
-        (sub / 'positive image set' / f'{stem}.jpg').symlink_to(
-            NWPU / 'positive image set' / f'{stem}.jpg')
-        (sub / 'ground truth' / f'{stem}.txt').symlink_to(
-            NWPU / 'ground truth' / f'{stem}.txt')
-    _run([
+    sub = nwpu.link_subset(tmp_path / 'NWPU subset', SUBSET)
+    nwpu.run([
         tools / 'dataset_converters' / 'nwpu_vhr10.py', sub, tmp_path / 'coco'
     ])
     split_dir = tmp_path / 'nwpu_vhr10_split'
     for split in ('train', 'val', 'test'):
-        out = _run([
+        out = nwpu.run([
             tools / 'dataset_converters' / 'split_tiles.py',
             tmp_path / 'coco' / f'nwpu_vhr10_{split}.json', sub, split_dir,
             '--tile', 512, '--overlap', 100, '--nproc', 2
@@ -129,9 +100,9 @@ def test_nwpu_convert_tile_train_test(tmp_path):
     # 3. three iterations of the R18 RetinaNet student on the LR tiles
     cfg = tmp_path / 'retinanet_r18_nwpu_smoke.py'
     cfg.write_text(
-        CONFIG.format(repo=REPO.as_posix(), root=split_dir.as_posix()))
+        CONFIG.format(repo=nwpu.REPO.as_posix(), root=split_dir.as_posix()))
     work = tmp_path / 'work'
-    log = _run([tools / 'train.py', cfg, '--work-dir', work])
+    log = nwpu.run([tools / 'train.py', cfg, '--work-dir', work])
     log = (work /
            sorted(p.name
                   for p in work.iterdir() if p.is_dir())[-1]).glob('*.log')
@@ -141,7 +112,7 @@ def test_nwpu_convert_tile_train_test(tmp_path):
     assert len(losses) == 3 and all(0 < v < 1e4 for v in losses)
 
     # 4. COCO evaluation on the test tiles, in the HR frame
-    out = _run(
+    out = nwpu.run(
         [tools / 'test.py', cfg, work / 'iter_3.pth', '--work-dir', work])
     assert re.search(r'bbox_mAP: -?[\d.]+', out)
     assert 'bbox_mAP_50' in out and 'airplane' in out  # classwise table

@@ -8,9 +8,7 @@ epochs with the detection-only stage shortened to two epochs: the SR
 branch is bit-identical through stage 1 (epochs 1-2), trains in stage 2
 (epoch 3), and the SR loss appears in the log only in stage 2.
 """
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -19,10 +17,9 @@ import torch
 
 from mmrsod.utils import trusted_torch_load
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(
-    os.environ.get('MMRSOD_SHARED_DATA', REPO.parent / 'shared' / 'data'))
-NWPU = SHARED / 'det' / 'NWPU VHR-10 dataset'
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import nwpu_data as nwpu  # noqa: E402 # isort: skip
+
 SUBSET = 6
 
 CONFIG = '''
@@ -45,19 +42,6 @@ randomness = dict(seed=0)
 '''
 
 
-def _run(args, timeout=900):
-    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS='2')
-    out = subprocess.run(
-        [sys.executable] + [str(a) for a in args],
-        cwd=str(REPO),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout)
-    assert out.returncode == 0, (out.stdout + out.stderr)[-4000:]
-    return out.stdout
-
-
 def _sr_state(path):
     state = trusted_torch_load(path)['state_dict']
     return {
@@ -67,28 +51,15 @@ def _sr_state(path):
     }
 
 
-@pytest.mark.skipif(
-    not (NWPU / 'positive image set').is_dir(),
-    reason=f'real NWPU VHR-10 data not found at {NWPU} '
-    '(set MMRSOD_SHARED_DATA)')
+@pytest.mark.skipif(not nwpu.has_nwpu(), reason=nwpu.NWPU_MISSING)
 def test_sdconet_trains_through_both_stages_on_real_tiles(tmp_path):
-    tools = REPO / 'tools'
-    sub = tmp_path / 'NWPU subset'
-    (sub / 'positive image set').mkdir(parents=True)
-    (sub / 'ground truth').mkdir()
-    stems = sorted(
-        p.stem for p in (NWPU / 'positive image set').iterdir()
-        if p.suffix == '.jpg')[:SUBSET]
-    for stem in stems:
-        (sub / 'positive image set' / f'{stem}.jpg').symlink_to(
-            NWPU / 'positive image set' / f'{stem}.jpg')
-        (sub / 'ground truth' / f'{stem}.txt').symlink_to(
-            NWPU / 'ground truth' / f'{stem}.txt')
-    _run([
+    tools = nwpu.REPO / 'tools'
+    sub = nwpu.link_subset(tmp_path / 'NWPU subset', SUBSET)
+    nwpu.run([
         tools / 'dataset_converters' / 'nwpu_vhr10.py', sub, tmp_path / 'coco'
     ])
     split_dir = tmp_path / 'nwpu_vhr10_split'
-    _run([
+    nwpu.run([
         tools / 'dataset_converters' / 'split_tiles.py',
         tmp_path / 'coco' / 'nwpu_vhr10_train.json', sub, split_dir, '--tile',
         512, '--overlap', 100
@@ -96,9 +67,9 @@ def test_sdconet_trains_through_both_stages_on_real_tiles(tmp_path):
 
     cfg = tmp_path / 'sdconet_nwpu_smoke.py'
     cfg.write_text(
-        CONFIG.format(repo=REPO.as_posix(), root=split_dir.as_posix()))
+        CONFIG.format(repo=nwpu.REPO.as_posix(), root=split_dir.as_posix()))
     work = tmp_path / 'work'
-    _run([tools / 'train.py', cfg, '--work-dir', work])
+    nwpu.run([tools / 'train.py', cfg, '--work-dir', work])
 
     stage1_a = _sr_state(work / 'epoch_1.pth')
     stage1_b = _sr_state(work / 'epoch_2.pth')

@@ -80,6 +80,16 @@ def tiny_dataset(tmp_path_factory) -> str:
     return root
 
 
+@pytest.fixture(scope='session')
+def tiny_coco(tmp_path_factory) -> Path:
+    """The tiny generated COCO set of ``det_tiny_data`` (read only)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import det_tiny_data
+    root = tmp_path_factory.mktemp('det') / 'nwpu_split'
+    det_tiny_data.make_tiny_coco(root)
+    return root
+
+
 @pytest.fixture
 def write_tiny_config(tmp_path, tiny_dataset):
     """Return ``make(name, max_iters, ckpt_interval) -> config path``."""

@@ -9,7 +9,6 @@ gradient receives one (DDP runs with ``find_unused_parameters=False``).
 """
 import json
 import shutil
-import socket
 import sys
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from mmrsod.utils import trusted_torch_load
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import det_tiny_data as tiny  # noqa: E402 # isort: skip
+from dist_utils import free_port  # noqa: E402 # isort: skip
 
 pytestmark = pytest.mark.skipif(
     shutil.which('bash') is None, reason='needs bash')
@@ -47,19 +47,6 @@ FAMILY_HOOKS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope='module')
-def tiny_coco(tmp_path_factory):
-    root = tmp_path_factory.mktemp('det_ddp') / 'nwpu_split'
-    tiny.make_tiny_coco(root)
-    return root
-
-
 @pytest.mark.parametrize('family', sorted(FAMILIES))
 def test_ddp_two_processes_same_weights(family, tiny_coco, tmp_path, run_cmd,
                                         repo_root):
@@ -83,8 +70,7 @@ def test_ddp_two_processes_same_weights(family, tiny_coco, tmp_path, run_cmd,
         str(repo_root / 'tools' / 'dist_train.sh'), cfg, '2', '--work-dir',
         str(work), '--cfg-options', 'env_cfg.dist_cfg.backend=gloo'
     ],
-                  env_extra=dict(
-                      PYTHON=sys.executable, PORT=str(_free_port())),
+                  env_extra=dict(PYTHON=sys.executable, PORT=str(free_port())),
                   timeout=900)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-4000:]
     for rank in (0, 1):

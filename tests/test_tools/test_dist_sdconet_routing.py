@@ -10,7 +10,6 @@ weight decay does not touch them either), change in stage 2, and both
 ranks end equal."""
 import re
 import shutil
-import socket
 import sys
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from mmrsod.utils import trusted_torch_load
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import det_tiny_data as tiny  # noqa: E402 # isort: skip
+from dist_utils import free_port  # noqa: E402 # isort: skip
 
 pytestmark = pytest.mark.skipif(
     shutil.which('bash') is None, reason='needs bash')
@@ -47,19 +47,6 @@ model = dict(
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope='module')
-def tiny_coco(tmp_path_factory):
-    root = tmp_path_factory.mktemp('det_ddp_sr') / 'nwpu_split'
-    tiny.make_tiny_coco(root)
-    return root
-
-
 def test_ddp_routing(tiny_coco, tmp_path, run_cmd, repo_root):
     cfg, _ = tiny.write_config(
         tmp_path / 'sr_cascade.py',
@@ -74,8 +61,7 @@ def test_ddp_routing(tiny_coco, tmp_path, run_cmd, repo_root):
         str(repo_root / 'tools' / 'dist_train.sh'), cfg, '2', '--work-dir',
         str(work), '--cfg-options', 'env_cfg.dist_cfg.backend=gloo'
     ],
-                  env_extra=dict(
-                      PYTHON=sys.executable, PORT=str(_free_port())),
+                  env_extra=dict(PYTHON=sys.executable, PORT=str(free_port())),
                   timeout=900)
     log = out.stdout + out.stderr
     assert out.returncode == 0, log[-4000:]

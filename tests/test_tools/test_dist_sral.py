@@ -4,24 +4,21 @@ SR loss warm-up under a real runner."""
 import json
 import re
 import shutil
-import socket
 import sys
+from pathlib import Path
 
 import pytest
 import torch
 
 from mmrsod.utils import trusted_torch_load
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dist_utils import free_port  # noqa: E402 # isort: skip
+
 pytestmark = pytest.mark.skipif(
     shutil.which('bash') is None, reason='needs bash')
 
 METRICS = ('Sm', 'maxF', 'meanF', 'adpF', 'maxE', 'meanE', 'adpE', 'wF', 'MAE')
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def _dist_train(run_cmd, repo_root, cfg, work_dir, *options):
@@ -30,8 +27,7 @@ def _dist_train(run_cmd, repo_root, cfg, work_dir, *options):
         str(repo_root / 'tools' / 'dist_train.sh'), cfg, '2', '--work-dir',
         str(work_dir), '--cfg-options', *options
     ],
-                  env_extra=dict(
-                      PYTHON=sys.executable, PORT=str(_free_port())),
+                  env_extra=dict(PYTHON=sys.executable, PORT=str(free_port())),
                   timeout=900)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-4000:]
     return out

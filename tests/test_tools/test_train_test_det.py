@@ -28,13 +28,6 @@ CASES = {
 }
 
 
-@pytest.fixture(scope='module')
-def tiny_coco(tmp_path_factory):
-    root = tmp_path_factory.mktemp('det') / 'nwpu_split'
-    tiny.make_tiny_coco(root)
-    return root
-
-
 def _coco_map(ann_file: str, samples: list) -> float:
     """COCO bbox mAP of dumped predictions, by pycocotools directly."""
     from pycocotools.coco import COCO
