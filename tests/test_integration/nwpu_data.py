@@ -34,8 +34,9 @@ def link_subset(dst: Path, count: int) -> Path:
     """
     (dst / 'positive image set').mkdir(parents=True)
     (dst / 'ground truth').mkdir()
-    stems = sorted(p.stem for p in (NWPU / 'positive image set').iterdir()
-                   if p.suffix == '.jpg')[:count]
+    stems = sorted(
+        p.stem for p in (NWPU / 'positive image set').iterdir()
+        if p.suffix == '.jpg')[:count]
     for stem in stems:
         (dst / 'positive image set' / f'{stem}.jpg').symlink_to(
             NWPU / 'positive image set' / f'{stem}.jpg')
@@ -52,11 +53,12 @@ def run(args: Sequence, timeout: int = 600) -> str:
         str: Its stdout.
     """
     env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS='2')
-    out = subprocess.run([sys.executable] + [str(a) for a in args],
-                         cwd=str(REPO),
-                         env=env,
-                         capture_output=True,
-                         text=True,
-                         timeout=timeout)
+    out = subprocess.run(
+        [sys.executable] + [str(a) for a in args],
+        cwd=str(REPO),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout)
     assert out.returncode == 0, (out.stdout + out.stderr)[-4000:]
     return out.stdout

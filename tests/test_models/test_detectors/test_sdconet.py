@@ -212,3 +212,50 @@ def test_unfiltered_saliency_is_a_training_loss_only():
     with torch.no_grad():
         model.predict(inputs, copy.deepcopy(samples))
     assert calls == [True]
+
+
+def _flops(model):
+    from mmengine.analysis import FlopAnalyzer
+
+    from mmrsod.models.utils import NetworkForward
+    net = NetworkForward(model).eval()
+    with torch.no_grad():
+        analyzer = FlopAnalyzer(net, (torch.randn(1, 3, 64, 64), ))
+        analyzer.unsupported_ops_warnings(False)
+        analyzer.uncalled_modules_warnings(False)
+        return int(analyzer.total())
+
+
+def test_stripped_model_costs_what_the_sr_free_model_costs(built):
+    """The SR branch adds nothing at test time: the stripped SDCoNet has the
+    parameters and FLOPs of the same model built without SR (DINO Swin-T +
+    saliency + filtering), and fewer FLOPs than DINO Swin-T."""
+    stripped = copy.deepcopy(built['full'])
+    stripped.strip_auxiliary()
+    no_sr = dict(
+        FULL,
+        sr_head=None,
+        neck_in_indices=None,
+        backbone=dict(out_indices=(1, 2, 3)))
+    sal = _build(**no_sr)
+    assert _param_count(stripped) == _param_count(sal)
+    flops = _flops(stripped)
+    assert flops == _flops(sal)
+    assert flops < _flops(built['dino'])
+
+
+def test_own_initialisation_survives_dino_init_weights(built):
+    """DINO.init_weights xavier-initialises every >1-D encoder parameter;
+    the saliency head and the background embedding live outside the
+    encoder and keep their own initialisation."""
+    from mmengine.model import bias_init_with_prob
+    model = built['full']
+    head = model.saliency_head
+    assert head.mlp2[-1].bias.item() == pytest.approx(
+        bias_init_with_prob(0.01))
+    # truncated normal, std 0.02 (xavier on 256 x 256 would give 0.051)
+    assert head.mlp1[1].weight.std().item() == pytest.approx(0.02, rel=0.05)
+    assert isinstance(head.alpha, torch.nn.Parameter)
+    assert head.alpha.item() == 0.5
+    for table in model.background_embedding.parameters():
+        assert 0.0 <= table.min() and table.max() < 1.0  # uniform [0, 1)
