@@ -1,5 +1,8 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
+from .distill import ATLoss, FitNetLoss, attention_map
 from .structure_loss import StructureLoss
 from .tfgm_loss import TFGMLoss
 
-__all__ = ['StructureLoss', 'TFGMLoss']
+__all__ = [
+    'StructureLoss', 'TFGMLoss', 'FitNetLoss', 'ATLoss', 'attention_map'
+]
