@@ -1,4 +1,8 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
-from .hooks import GradientRoutingHook, SRLossWarmupHook, SyncNormBuffersHook
+from .hooks import (DistillWarmupHook, GradientRoutingHook, SRLossWarmupHook,
+                    SyncNormBuffersHook)
 
-__all__ = ['GradientRoutingHook', 'SRLossWarmupHook', 'SyncNormBuffersHook']
+__all__ = [
+    'DistillWarmupHook', 'GradientRoutingHook', 'SRLossWarmupHook',
+    'SyncNormBuffersHook'
+]

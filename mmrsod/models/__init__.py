@@ -5,11 +5,11 @@ in ``mmdet.registry.MODELS``, shared building blocks in mmengine's root
 from .backbones import SODResNet
 from .data_preprocessors import DetSRDataPreprocessor
 from .decode_heads import ASRDHead, TSDDHead
-from .detectors import (RSDINO, CascadeRCNNSR, SDCoNet, SRBranchMixin,
-                        num_encoder_tokens)
+from .detectors import (RSDINO, CascadeRCNNSR, DistillationDetector, SDCoNet,
+                        SRBranchMixin, num_encoder_tokens)
 from .layers import (BackgroundEmbedding, SaliencyFilteredEncoder,
                      SaliencyScoreHead, SelectiveDeformableEncoderLayer)
-from .losses import StructureLoss, TFGMLoss
+from .losses import ATLoss, FitNetLoss, StructureLoss, TFGMLoss
 from .necks import PPMNeck
 from .segmentors import SRALSegmentor
 from .sr_heads import PatchExpanding, SwinUNetSRHead
@@ -22,5 +22,6 @@ __all__ = [
     'rgb_to_ycbcr', 'ycbcr_to_rgb', 'stack_gt_sem_seg', 'stack_gt_sr',
     'DetSRDataPreprocessor', 'BackgroundEmbedding', 'SaliencyFilteredEncoder',
     'SelectiveDeformableEncoderLayer', 'SaliencyScoreHead', 'CascadeRCNNSR',
-    'SRBranchMixin', 'SwinUNetSRHead', 'PatchExpanding', 'SDCoNet'
+    'SRBranchMixin', 'SwinUNetSRHead', 'PatchExpanding', 'SDCoNet',
+    'DistillationDetector', 'FitNetLoss', 'ATLoss'
 ]
