@@ -227,3 +227,19 @@ def test_warmup_factor():
     assert model.distill_factor == 0.75
     model.set_distill_iter(10)
     assert model.distill_factor == 1.0
+
+
+def test_warmup_hook_sets_iter():
+    from types import SimpleNamespace
+
+    from mmrsod.engine import DistillWarmupHook
+    model = build(
+        wrapper_cfg(
+            RETINA_S,
+            RETINA_T,
+            warmup_iters=4,
+            adapters=None,
+            distill_losses={}))
+    DistillWarmupHook().before_train_iter(
+        SimpleNamespace(model=model, iter=1), 0)
+    assert model.distill_factor == 0.5
