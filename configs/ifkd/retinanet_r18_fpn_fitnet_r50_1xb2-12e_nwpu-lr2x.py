@@ -1,7 +1,8 @@
 # FitNet baseline (IFKD Table 3): RetinaNet ResNet-18-FPN student distilled
 # from a trained RetinaNet ResNet-50-FPN teacher on NWPU VHR-10 (2x LR).
 # Train the teacher first:
-#   python tools/train.py configs/retinanet/retinanet_r50_fpn_1xb2-12e_nwpu-lr2x.py
+#   python tools/train.py \
+#       configs/retinanet/retinanet_r50_fpn_1xb2-12e_nwpu-lr2x.py
 # then this config (teacher_ckpt below, or --cfg-options
 # model.teacher_ckpt=PATH). Export the student with
 # tools/model_converters/export_student.py.
