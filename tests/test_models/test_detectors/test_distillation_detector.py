@@ -243,3 +243,13 @@ def test_warmup_hook_sets_iter():
     DistillWarmupHook().before_train_iter(
         SimpleNamespace(model=model, iter=1), 0)
     assert model.distill_factor == 0.5
+
+
+def test_load_teacher_config_mmdet_hub_path():
+    from mmrsod.models.detectors.distillation_detector import \
+        load_teacher_config
+    cfg = load_teacher_config('mmdet::retinanet/retinanet_r18_fpn_1x_coco.py')
+    assert cfg.model.type == 'RetinaNet'
+    assert cfg.model.backbone.depth == 18
+    with pytest.raises(ConfigError, match='model.teacher_config'):
+        load_teacher_config('mmdet::retinanet/nope.py')
