@@ -113,12 +113,14 @@ def test_teacher_outside_state_dict_params_optimizer(retina):
     assert not any(m.training for m in retina.teacher.modules())
 
 
-def test_apply_moves_teacher():
-    model = build(
-        wrapper_cfg(RETINA_S, RETINA_T, adapters=None, distill_losses={}))
-    model.to(torch.float64)
-    assert next(model.teacher.parameters()).dtype == torch.float64
-    assert next(model.student.parameters()).dtype == torch.float64
+def test_apply_moves_teacher(retina):
+    retina.to(torch.float64)
+    try:
+        assert next(retina.teacher.parameters()).dtype == torch.float64
+        assert next(retina.student.parameters()).dtype == torch.float64
+    finally:
+        retina.to(torch.float32)
+    assert next(retina.teacher.parameters()).dtype == torch.float32
 
 
 def test_retinanet_loss_matches_recomputed(retina):
@@ -180,13 +182,14 @@ def test_context_faster_rcnn_rpn_objectness():
     assert ctx.student_feats_adapted[0].shape == (2, 256, 16, 16)
 
 
-def test_teacher_checkpoint_loaded_strictly(tmp_path):
-    teacher_cfg = Config.fromfile(str(CONFIGS / RETINA_T[8:])).model
-    teacher_cfg.backbone.init_cfg = None
+def test_teacher_checkpoint_loaded_strictly(tmp_path, retina):
     torch.manual_seed(3)
-    teacher = MODELS.build(teacher_cfg)
+    state = {
+        k: torch.randn_like(v) if v.is_floating_point() else v
+        for k, v in retina.teacher.state_dict().items()
+    }
     ckpt = tmp_path / 'teacher.pth'
-    torch.save(dict(state_dict=teacher.state_dict(), meta=dict()), ckpt)
+    torch.save(dict(state_dict=state, meta=dict()), ckpt)
     model = build(
         wrapper_cfg(
             RETINA_S,
@@ -195,13 +198,11 @@ def test_teacher_checkpoint_loaded_strictly(tmp_path):
             allow_random_teacher=False,
             adapters=None,
             distill_losses={}))
-    for k, v in teacher.state_dict().items():
+    for k, v in state.items():
         assert torch.equal(model.teacher.state_dict()[k], v), k
-    # a Faster R-CNN checkpoint does not fit the RetinaNet teacher
+    # a RetinaNet checkpoint does not fit a Faster R-CNN teacher
     with pytest.raises(ConfigError, match='does not match'):
-        build(
-            wrapper_cfg(
-                RETINA_S, FRCNN_T, teacher_ckpt=str(ckpt), distill_losses={}))
+        DistillationDetector._build_teacher(FRCNN_T, str(ckpt))
 
 
 def test_refusals():
@@ -211,14 +212,15 @@ def test_refusals():
         build(wrapper_cfg(RETINA_S, 'configs/nope.py'))
 
 
-def test_warmup_factor():
-    model = build(
-        wrapper_cfg(
-            RETINA_S,
-            RETINA_T,
-            warmup_iters=4,
-            adapters=None,
-            distill_losses={}))
+@pytest.fixture
+def warmup4(retina):
+    retina.warmup_iters, retina._distill_iter = 4, None
+    yield retina
+    retina.warmup_iters, retina._distill_iter = 0, None
+
+
+def test_warmup_factor(warmup4):
+    model = warmup4
     with pytest.raises(ConfigError, match='DistillWarmupHook'):
         model.distill_factor
     model.set_distill_iter(0)
@@ -229,20 +231,13 @@ def test_warmup_factor():
     assert model.distill_factor == 1.0
 
 
-def test_warmup_hook_sets_iter():
+def test_warmup_hook_sets_iter(warmup4):
     from types import SimpleNamespace
 
     from mmrsod.engine import DistillWarmupHook
-    model = build(
-        wrapper_cfg(
-            RETINA_S,
-            RETINA_T,
-            warmup_iters=4,
-            adapters=None,
-            distill_losses={}))
     DistillWarmupHook().before_train_iter(
-        SimpleNamespace(model=model, iter=1), 0)
-    assert model.distill_factor == 0.5
+        SimpleNamespace(model=warmup4, iter=1), 0)
+    assert warmup4.distill_factor == 0.5
 
 
 def test_load_teacher_config_mmdet_hub_path():
