@@ -3,7 +3,7 @@
 import hashlib
 import math
 import os.path as osp
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -11,6 +11,7 @@ from mmdet.registry import MODELS
 from torch import Tensor, nn
 
 from mmrsod.models.backbones.tiny_vit import TinyViT
+from mmrsod.models.utils.feature_cache import CacheKey, FeatureCache
 from mmrsod.utils.checkpoint import trusted_torch_load
 from mmrsod.utils.errors import ConfigError
 from mmrsod.utils.messages import short_list
@@ -266,3 +267,46 @@ class MobileSAMEncoder(nn.Module):
             part is ``[..., :h, :w]`` with ``(h, w) = valid_size(H, W)``.
         """
         return self.image_encoder(self.preprocess(images))
+
+    def forward_cached(self,
+                       images: Tensor,
+                       keys: Sequence[CacheKey],
+                       cache: Optional[FeatureCache] = None) -> Tensor:
+        """Embeddings through a feature cache.
+
+        Cached entries are read; the misses are encoded in one batch and
+        stored. Fresh features are rounded to fp16 like stored ones, so a
+        training step sees the same values on a miss and on a later hit.
+
+        Args:
+            images (Tensor): (B, 3, H, W) RGB in 0-255.
+            keys (Sequence[CacheKey]): One key per image
+                (:func:`~mmrsod.models.utils.make_cache_key`).
+            cache (FeatureCache, optional): None computes everything
+                (without rounding).
+
+        Returns:
+            Tensor: (B, 256, 64, 64) float32 on ``images.device`` at the
+            defaults.
+
+        Raises:
+            ValueError: if the cache belongs to other weights or the number
+                of keys differs from B.
+        """
+        if cache is None:
+            return self(images)
+        if len(keys) != len(images):
+            raise ValueError(f'{len(keys)} cache keys for {len(images)} '
+                             'images')
+        if cache.fingerprint != self.fingerprint():
+            raise ValueError(
+                f'feature cache {cache.folder} belongs to encoder weights '
+                f'{cache.fingerprint}, this encoder is {self.fingerprint()}')
+        feats: List[Optional[Tensor]] = [cache.get(key) for key in keys]
+        missing = [i for i, f in enumerate(feats) if f is None]
+        if missing:
+            fresh = self(images[missing])
+            for i, value in zip(missing, fresh):
+                cache.put(keys[i], value)
+                feats[i] = value.half()
+        return torch.stack(feats).to(images.device, torch.float32)

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from mmrsod.models.backbones import TinyViT
-from mmrsod.models.utils import (MobileSAMEncoder, extract_image_encoder_state,
+from mmrsod.models.utils import (FeatureCache, MobileSAMEncoder,
+                                 extract_image_encoder_state, make_cache_key,
                                  resize_longest_side_shape)
 from mmrsod.utils import ConfigError
 
@@ -131,3 +132,24 @@ def test_fingerprint_follows_weights(tmp_path):
     c = MobileSAMEncoder(
         checkpoint=path, encoder=TINY, img_size=32)  # other input size
     assert c.fingerprint() != a.fingerprint()
+
+
+def test_forward_cached_hit_miss_agreement(tmp_path):
+    encoder = tiny_encoder()
+    cache = FeatureCache(str(tmp_path), encoder.fingerprint())
+    images = torch.rand(2, 3, 64, 64) * 255
+    keys = [make_cache_key(f'{i}.png', None, (64, 64)) for i in range(2)]
+    # Pre-seed entry 1 with a marker: it must be returned as cached.
+    marker = torch.full((16, 4, 4), 0.5)
+    cache.put(keys[1], marker)
+    out = encoder.forward_cached(images, keys, cache)
+    fresh = encoder(images[:1])  # the miss, encoded as its own batch
+    torch.testing.assert_close(out[0], fresh[0].half().float())
+    torch.testing.assert_close(out[1], marker)
+    assert (cache.hits, cache.misses) == (1, 1)
+    assert cache.verify(keys[0], fresh[0])  # stored while encoding
+    torch.testing.assert_close(
+        encoder.forward_cached(images[:1], keys[:1], cache), out[:1])
+    with pytest.raises(ValueError, match='belongs to encoder weights'):
+        encoder.forward_cached(images, keys,
+                               FeatureCache(str(tmp_path), 'other'))
