@@ -8,12 +8,12 @@ from torch import Tensor
 
 __all__ = ['external_disturbance', 'add_external_disturbance']
 
+Size = Tuple[int, int]
 
-def external_disturbance(
-        sam_feats: Tensor, valid_sizes: Sequence[Tuple[int, int]],
-        img_shapes: Sequence[Tuple[int, int]], batch_input_shape: Tuple[int,
-                                                                        int],
-        feat_sizes: Sequence[Tuple[int, int]]) -> List[Tensor]:
+
+def external_disturbance(sam_feats: Tensor, valid_sizes: Sequence[Size],
+                         img_shapes: Sequence[Size], batch_input_shape: Size,
+                         feat_sizes: Sequence[Size]) -> List[Tensor]:
     """``sigmoid(F_sam)`` laid out on each FPN level of a padded batch.
 
     For image ``i`` the valid part ``sam_feats[i, :, :vh, :vw]`` (the
