@@ -1,4 +1,5 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 from .sod_resnet import SODResNet
+from .tiny_vit import TinyViT
 
-__all__ = ['SODResNet']
+__all__ = ['SODResNet', 'TinyViT']
