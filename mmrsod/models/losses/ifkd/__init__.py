@@ -1,0 +1,11 @@
+# Copyright (c) mmrsod contributors. All rights reserved.
+"""IFKD (Zhang and Yang, ACM MM 2024): FDR, HSM and the distillation
+losses, registered in ``mmdet.registry.MODELS``."""
+from .frequency_domain_reconstruction import (FrequencyDomainReconstruction,
+                                              filter_grid, low_freq_mask)
+from .frs_richness_mask import frs_richness_mask
+
+__all__ = [
+    'FrequencyDomainReconstruction', 'filter_grid', 'low_freq_mask',
+    'frs_richness_mask'
+]
