@@ -4,8 +4,12 @@ losses, registered in ``mmdet.registry.MODELS``."""
 from .frequency_domain_reconstruction import (FrequencyDomainReconstruction,
                                               filter_grid, low_freq_mask)
 from .frs_richness_mask import frs_richness_mask
+from .hyperbolic import (HyperbolicSimilarityMask, expmap0,
+                         hyperbolic_similarity_mask, mobius_add,
+                         poincare_distance, project)
 
 __all__ = [
     'FrequencyDomainReconstruction', 'filter_grid', 'low_freq_mask',
-    'frs_richness_mask'
+    'frs_richness_mask', 'HyperbolicSimilarityMask', 'expmap0',
+    'hyperbolic_similarity_mask', 'mobius_add', 'poincare_distance', 'project'
 ]
