@@ -7,9 +7,12 @@ from .frs_richness_mask import frs_richness_mask
 from .hyperbolic import (HyperbolicSimilarityMask, expmap0,
                          hyperbolic_similarity_mask, mobius_add,
                          poincare_distance, project)
+from .ifkd_feature_loss import IFKDFeatureLoss, masked_location_mean
+from .ifkd_head_loss import IFKDHeadLoss
 
 __all__ = [
     'FrequencyDomainReconstruction', 'filter_grid', 'low_freq_mask',
     'frs_richness_mask', 'HyperbolicSimilarityMask', 'expmap0',
-    'hyperbolic_similarity_mask', 'mobius_add', 'poincare_distance', 'project'
+    'hyperbolic_similarity_mask', 'mobius_add', 'poincare_distance', 'project',
+    'IFKDFeatureLoss', 'masked_location_mean', 'IFKDHeadLoss'
 ]
