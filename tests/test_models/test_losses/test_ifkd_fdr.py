@@ -106,6 +106,16 @@ def test_fdr_identity_with_unit_mask_and_filter(r):
         torch.testing.assert_close(out, feat, atol=1e-5, rtol=0)
 
 
+def test_fdr_half_precision_input():
+    feat = torch.randn(1, 2, 4, 6)
+    mask = torch.rand(1, 1, 4, 6)
+    fdr = _build(low_freq_ratio=0.5)
+    out = fdr([feat.bfloat16()], [mask.bfloat16()])[0]
+    assert out.dtype == torch.bfloat16
+    ref = fdr([feat.bfloat16().float()], [mask.bfloat16().float()])[0]
+    torch.testing.assert_close(out.float(), ref, atol=2e-2, rtol=1e-2)
+
+
 def test_low_freq_mask_eq4_by_hand():
     # 4 x 6, r = 0.5: half side 0.5 * 4 / 2 = 1 around (2, 3)
     expected = torch.zeros(4, 6)

@@ -184,7 +184,8 @@ class FrequencyDomainReconstruction(nn.Module):
         """FDR of one level.
 
         Args:
-            feat (Tensor): (B, C, H, W) features.
+            feat (Tensor): (B, C, H, W) features (float16/bfloat16 are
+                computed in float32).
             mask (Tensor): (B, 1, H, W) FRS mask.
             level (int): FPN level index (selects the filter).
             ratio (float): Low-pass ratio r.
@@ -200,6 +201,11 @@ class FrequencyDomainReconstruction(nn.Module):
             raise ValueError(f'{type(self).__name__}: level {level} mask '
                              f'must be {(b, 1, h, w)}, got '
                              f'{tuple(mask.shape)}')
+        out_dtype = feat.dtype
+        if out_dtype in (torch.float16, torch.bfloat16):
+            # half-precision FFTs need power-of-2 sizes (CUDA) or do not
+            # exist (CPU): compute in float32, return the input dtype
+            feat, mask = feat.float(), mask.float()
         dims = (-2, -1)
         spec = torch.fft.fftshift(torch.fft.fft2(feat, dim=dims), dim=dims)
         low = low_freq_mask(h, w, ratio, feat.device).to(feat.dtype)
@@ -209,9 +215,10 @@ class FrequencyDomainReconstruction(nn.Module):
             torch.fft.ifftshift(spec_low, dim=dims), dim=dims).real
         spec_low = torch.fft.fftshift(
             torch.fft.fft2(feat_low * mask, dim=dims), dim=dims)
-        spec = (spec_high + spec_low) * self.spectral_filter(level, h, w)
-        return torch.fft.ifft2(
-            torch.fft.ifftshift(spec, dim=dims), dim=dims).real
+        filt = self.spectral_filter(level, h, w).to(feat.dtype)
+        spec = (spec_high + spec_low) * filt
+        out = torch.fft.ifft2(torch.fft.ifftshift(spec, dim=dims), dim=dims)
+        return out.real.to(out_dtype)
 
     def forward(self,
                 feats: List[Tensor],
