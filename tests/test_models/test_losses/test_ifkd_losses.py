@@ -7,7 +7,8 @@ import torch
 from mmdet.registry import MODELS
 from mmengine.registry import DefaultScope
 
-from mmrsod.models.losses.ifkd import (IFKDFeatureLoss, IFKDHeadLoss,
+from mmrsod.models.losses.ifkd import (FrequencyDomainReconstruction,
+                                       IFKDFeatureLoss, IFKDHeadLoss,
                                        hyperbolic_similarity_mask)
 from mmrsod.utils import ConfigError
 
@@ -75,25 +76,43 @@ def test_head_loss_by_hand():
         2 * 0.5 * (2 * loc0 + loc1) / 3, rel=1e-6)
 
 
-def test_gradients_reach_the_student_only():
+def test_gradients_reach_the_student_and_fdr_filter_only():
+    """The wrapper's set-up: teacher features from a no_grad forward, FDR
+    (trainable filter) on the teacher side, HSM weights, head BCE."""
     gen = torch.Generator().manual_seed(0)
-    stu_feat = torch.randn(2, 4, 3, 5, generator=gen, requires_grad=True)
-    tea_feat = torch.randn(2, 4, 3, 5, generator=gen, requires_grad=True)
-    stu_cls = torch.randn(2, 6, 3, 5, generator=gen, requires_grad=True)
-    tea_cls = torch.randn(2, 6, 3, 5, generator=gen, requires_grad=True)
-    weight = torch.rand(2, 1, 3, 5, generator=gen, requires_grad=True)
-    mask = hyperbolic_similarity_mask(stu_feat, tea_feat)
+    teacher = torch.nn.Conv2d(3, 4, 1)
+    student = torch.nn.Conv2d(3, 4, 1)
+    img = torch.randn(2, 3, 4, 6, generator=gen)
+    with torch.no_grad():
+        tea_feat = teacher(img)
+        tea_cls = teacher(img)[:, :2]
+    stu_feat = student(img)
+    stu_cls = stu_feat[:, :2]
+    fdr = FrequencyDomainReconstruction(num_levels=1, channels=4)
+    target = fdr([tea_feat], [torch.rand(2, 1, 4, 6, generator=gen)])
+    mask = hyperbolic_similarity_mask(stu_feat, target[0])
     total = (
-        IFKDFeatureLoss()([stu_feat], [tea_feat], [mask]) +
-        IFKDHeadLoss()([stu_cls], [tea_cls], [weight]))
+        IFKDFeatureLoss()([stu_feat], target, [mask]) +
+        IFKDHeadLoss()([stu_cls], [tea_cls], [mask]))
     total.backward()
-    for student in (stu_feat, stu_cls):
-        assert student.grad is not None and student.grad.abs().sum() > 0
-    for other in (tea_feat, tea_cls, weight):
-        assert other.grad is None
+    for p in list(student.parameters()) + list(fdr.parameters()):
+        assert p.grad is not None and p.grad.abs().sum() > 0
+    assert all(p.grad is None for p in teacher.parameters())
     # d/ds of the feature loss = 2 * 0.06 * M (s - t) / sum(M)
-    expected = 2 * 0.06 * mask * (stu_feat - tea_feat) / mask.sum()
-    torch.testing.assert_close(stu_feat.grad, expected.detach())
+    stu = stu_feat.detach().requires_grad_(True)
+    IFKDFeatureLoss()([stu], [target[0].detach()], [mask]).backward()
+    expected = 2 * 0.06 * mask * (stu - target[0]) / mask.sum()
+    torch.testing.assert_close(stu.grad, expected.detach())
+    # detach_target: no gradient through the target (the filter)
+    fdr.zero_grad()
+    target = fdr([tea_feat], [torch.ones(2, 1, 4, 6)])
+    IFKDFeatureLoss(detach_target=True)([stu], target).backward()
+    assert fdr.filters[0].grad is None or not fdr.filters[0].grad.any()
+    # the head loss never sends gradients to the teacher logits
+    s_cls = torch.randn(1, 2, 2, 2, requires_grad=True)
+    t_cls = torch.randn(1, 2, 2, 2, requires_grad=True)
+    IFKDHeadLoss()([s_cls], [t_cls]).backward()
+    assert t_cls.grad is None and s_cls.grad is not None
 
 
 def test_head_loss_is_stationary_at_the_teacher():

@@ -62,20 +62,29 @@ class IFKDFeatureLoss(nn.Module):
 
     ``L_feat = sum_l sum_{b,h,w} M^l_bhw sum_c (S^l_bchw - T^l_bchw)^2 /
     sum_{b,h,w} M^l_bhw`` with ``S = phi_adapt(F_s)``,
-    ``T = phi_FDR(phi_EDE(F_t))`` (detached) and ``M`` the HSM (FRS's
+    ``T = phi_FDR(phi_EDE(F_t))`` and ``M`` the HSM (FRS's
     normalisation: channel sum, divided by the mask sum of the level over
     the batch). Without weights every location weighs 1.
+
+    The target is **not** detached by default: FDR's learnable filter sits
+    on the teacher side and learns only through ``T`` (the paper's
+    "learnable filter"). The teacher's own features must come from a
+    ``no_grad`` forward (the distillation wrapper's job), so no gradient
+    reaches the teacher. ``detach_target=True`` makes the target a
+    constant (the filter then gets no gradient from this loss).
 
     Args:
         loss_weight (float): alpha of eq. 14. Defaults to 0.06.
         channel_reduction (str): ``'sum'`` over channels (default) or
             ``'mean'`` (divides by C).
+        detach_target (bool): Detach ``T``. Defaults to False.
         eps (float): Floor of the mask sum. Defaults to 1e-12.
     """
 
     def __init__(self,
                  loss_weight: float = 0.06,
                  channel_reduction: str = 'sum',
+                 detach_target: bool = False,
                  eps: float = 1e-12) -> None:
         super().__init__()
         if channel_reduction not in _CHANNEL_REDUCTIONS:
@@ -84,6 +93,7 @@ class IFKDFeatureLoss(nn.Module):
                               f'{channel_reduction!r}')
         self.loss_weight = loss_weight
         self.channel_reduction = channel_reduction
+        self.detach_target = detach_target
         self.eps = eps
 
     def forward(self,
@@ -96,7 +106,7 @@ class IFKDFeatureLoss(nn.Module):
             student_feats (list[Tensor]): Adapted student maps, each
                 (B, C, H_l, W_l).
             teacher_feats (list[Tensor]): Targets, same shapes (detached
-                here).
+                here only with ``detach_target``).
             weights (list[Tensor], optional): HSM masks, each
                 (B, 1, H_l, W_l) (detached here).
 
@@ -108,6 +118,8 @@ class IFKDFeatureLoss(nn.Module):
         total = student_feats[0].new_zeros(())
         for level, (s, t) in enumerate(zip(student_feats, teacher_feats)):
             w = None if weights is None else weights[level]
+            if self.detach_target:
+                t = t.detach()
             total = total + masked_location_mean(
-                (s - t.detach()).pow(2), w, self.channel_reduction, self.eps)
+                (s - t).pow(2), w, self.channel_reduction, self.eps)
         return self.loss_weight * total
