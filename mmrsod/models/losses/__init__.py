@@ -1,5 +1,5 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
-from .distill import ATLoss, FitNetLoss, attention_map
+from .distill import ATLoss, FGDLoss, FitNetLoss, FRSLoss, attention_map
 from .ifkd import (FrequencyDomainReconstruction, HyperbolicSimilarityMask,
                    IFKDFeatureLoss, IFKDHeadLoss, frs_richness_mask,
                    hyperbolic_similarity_mask)
@@ -8,7 +8,7 @@ from .tfgm_loss import TFGMLoss
 
 __all__ = [
     'StructureLoss', 'TFGMLoss', 'FitNetLoss', 'ATLoss', 'attention_map',
-    'FrequencyDomainReconstruction', 'HyperbolicSimilarityMask',
-    'IFKDFeatureLoss', 'IFKDHeadLoss', 'frs_richness_mask',
-    'hyperbolic_similarity_mask'
+    'FGDLoss', 'FRSLoss', 'FrequencyDomainReconstruction',
+    'HyperbolicSimilarityMask', 'IFKDFeatureLoss', 'IFKDHeadLoss',
+    'frs_richness_mask', 'hyperbolic_similarity_mask'
 ]
