@@ -1,35 +1,361 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
-"""configs/ifkd: each distillation config's student is exactly its plain
-student config's model (so the exported student loads into it), and its
-teacher config exists."""
+"""configs/ifkd and the IFKD data sets' plain configs.
+
+* every distillation config in configs/ifkd parses, its student is exactly
+  its plain student config's model (so the exported student loads into
+  it), its teacher is the R50 config of the same detector and data set
+  with the same classes, and it trains on its student's data;
+* the IFKD matrix (RetinaNet / Faster R-CNN, R18 / MobileNetV2 students,
+  NWPU / ShipRSImageNet-L3 / SAR-AIRcraft) shares one set of IFKD settings,
+  and each Table 4 ablation switches off exactly the modules its name
+  leaves out;
+* the ShipRSImageNet and SAR-AIRcraft plain configs are the NWPU ones with
+  only the data, classes and anchors changed, and their data bases read
+  what the converters write from the official layouts.
+
+Parsing only, apart from two plain student models; mmengine re-reads all of
+mmdet's metafiles for every ``mmdet::`` base (about 0.2 s each), so the
+lookup is memoised here while this module runs.
+"""
+import itertools
+import re
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 from mmengine.config import Config
 
 REPO = Path(__file__).resolve().parents[2]
-IFKD = REPO / 'configs' / 'ifkd'
-# config -> (plain student config, distill loss types)
-EXPECTED = {
-    'retinanet_r18_fpn_fitnet_r50_1xb2-12e_nwpu-lr2x.py':
-    ('retinanet/retinanet_r18_fpn_1xb2-12e_nwpu-lr2x.py', ['FitNetLoss']),
-    'retinanet_r18_fpn_at_r50_1xb2-12e_nwpu-lr2x.py':
-    ('retinanet/retinanet_r18_fpn_1xb2-12e_nwpu-lr2x.py', ['ATLoss']),
-    'faster-rcnn_r18_fpn_fitnet_r50_1xb2-12e_nwpu-lr2x.py':
-    ('faster_rcnn/faster-rcnn_r18_fpn_1xb2-12e_nwpu-lr2x.py', ['FitNetLoss']),
+CONFIGS = REPO / 'configs'
+IFKD = CONFIGS / 'ifkd'
+FOLDER = {'retinanet': 'retinanet', 'faster-rcnn': 'faster_rcnn'}
+NUM_CLASSES = {'nwpu-lr2x': 10, 'shiprsimagenet-l3': 50, 'sar-aircraft': 7}
+NAME = re.compile(r'^(?P<det>retinanet|faster-rcnn)_(?P<student>r18|'
+                  r'mobilenetv2)_fpn_(?P<method>[a-z0-9-]+)_r50_1xb2-12e_'
+                  r'(?P<data>nwpu-lr2x|shiprsimagenet-l3|sar-aircraft)\.py$')
+FULL = 'retinanet_r18_fpn_ifkd_r50_1xb2-12e_nwpu-lr2x.py'
+MATRIX = [
+    f'{det}_{student}_fpn_ifkd_r50_1xb2-12e_{data}.py'
+    for det, student, data in itertools.product(FOLDER, (
+        'r18', 'mobilenetv2'), NUM_CLASSES)
+]
+# Table 4 (RetinaNet R18 <- R50 on NWPU): method -> modules on
+ABLATIONS = {
+    'ifkd-ede': {'ede'},
+    'ifkd-fdr': {'fdr'},
+    'ifkd-hsm': {'hsm'},
+    'ifkd-ede-fdr': {'ede', 'fdr'},
+    'ifkd-ede-hsm': {'ede', 'hsm'},
+    'ifkd-fdr-hsm': {'fdr', 'hsm'},
+    'ifkd-none': set(),  # not a paper row: the loss form alone
+}
+ABLATION_NAMES = [
+    f'retinanet_r18_fpn_{m}_r50_1xb2-12e_nwpu-lr2x.py' for m in ABLATIONS
+]
+BASELINES = [
+    'retinanet_r18_fpn_fitnet_r50_1xb2-12e_nwpu-lr2x.py',
+    'retinanet_r18_fpn_at_r50_1xb2-12e_nwpu-lr2x.py',
+    'faster-rcnn_r18_fpn_fitnet_r50_1xb2-12e_nwpu-lr2x.py',
+]
+# method -> distill loss types (methods added later are checked by the
+# generic tests only)
+LOSSES = {'fitnet': ['FitNetLoss'], 'at': ['ATLoss']}
+LOSSES.update({m: ['IFKDLoss'] for m in ['ifkd', *ABLATIONS]})
+FOUND = sorted(p.name for p in IFKD.glob('*.py'))
+DATA_KEYS = ('train_dataloader', 'val_dataloader', 'test_dataloader',
+             'val_evaluator', 'test_evaluator')
+
+
+@pytest.fixture(scope='module', autouse=True)
+def _memoised_external_lookup():
+    original = Config.__dict__['_get_cfg_path']
+    lookups = {}
+
+    def get_cfg_path(cfg_path, filename):
+        if '::' not in cfg_path:
+            return original.__func__(cfg_path, filename)
+        if cfg_path not in lookups:
+            lookups[cfg_path] = original.__func__(cfg_path, filename)
+        return lookups[cfg_path]
+
+    Config._get_cfg_path = staticmethod(get_cfg_path)
+    yield
+    Config._get_cfg_path = original
+    _load.cache_clear()
+
+
+@lru_cache(maxsize=None)
+def _load(rel: str) -> Config:
+    """A config under configs/ (cached: do not modify it)."""
+    return Config.fromfile(str(CONFIGS / rel))
+
+
+def _plain(det: str, student: str, data: str) -> str:
+    return f'{FOLDER[det]}/{det}_{student}_fpn_1xb2-12e_{data}.py'
+
+
+def _num_classes(model: dict) -> int:
+    if 'roi_head' in model:
+        return model['roi_head']['bbox_head']['num_classes']
+    return model['bbox_head']['num_classes']
+
+
+def _ifkd_loss(cfg: Config) -> dict:
+    return cfg.model.distill_losses.ifkd.to_dict()
+
+
+def test_matrix_ablations_and_baselines_present():
+    missing = set(MATRIX + ABLATION_NAMES + BASELINES) - set(FOUND)
+    assert not missing
+    assert len(MATRIX) == 12
+    for name in FOUND:  # student-then-teacher names, one data set each
+        assert NAME.match(name), name
+
+
+@pytest.mark.parametrize('name', FOUND)
+def test_distill_config(name):
+    parts = NAME.match(name).groupdict()
+    det, student, method, data = (parts['det'], parts['student'],
+                                  parts['method'], parts['data'])
+    cfg = _load(f'ifkd/{name}')
+    model = cfg.model
+    assert model.type == 'DistillationDetector'
+    plain = _load(_plain(det, student, data))
+    assert model.student.to_dict() == plain.model.to_dict()
+    # the same data, schedule and runtime as the plain student
+    for key in DATA_KEYS + ('optim_wrapper', 'param_scheduler', 'train_cfg'):
+        assert cfg[key] == plain[key], key
+    teacher = f'{FOLDER[det]}/{det}_r50_fpn_1xb2-12e_{data}.py'
+    assert model.teacher_config == f'configs/{teacher}'
+    assert (REPO / model.teacher_config).is_file()
+    assert model.teacher_ckpt == \
+        f'work_dirs/{Path(teacher).stem}/epoch_12.pth'
+    assert model.teacher_config == cfg.teacher_config
+    assert model.teacher_ckpt == cfg.teacher_ckpt
+    classes = NUM_CLASSES[data]
+    assert _num_classes(model.student) == classes
+    assert _num_classes(_load(teacher).model) == classes
+    if method in LOSSES:
+        assert [v.type
+                for v in model.distill_losses.values()] == LOSSES[method]
+    # FitNet and IFKD regress through phi_adapt; AT compares channel sums
+    if method != 'at':
+        assert model.adapters == dict(
+            in_channels=256, out_channels=256, num_levels=5)
+    else:
+        assert model.adapters is None
+
+
+def test_ifkd_settings_are_shared():
+    """The 12 configs of the matrix differ from the full NWPU RetinaNet R18
+    one only in student, teacher and data: the IFKD settings are one."""
+    full = _load(f'ifkd/{FULL}')
+    loss = _ifkd_loss(full)
+    # the paper's alpha and beta (eq. 14), the MobileSAM path variable
+    assert loss['type'] == 'IFKDLoss'
+    assert loss['loss_feat']['loss_weight'] == 0.06
+    assert loss['loss_head']['loss_weight'] == 0.5
+    assert full.sam_checkpoint == 'checkpoints/mobile_sam.pt'
+    assert loss['ede']['checkpoint'] == full.sam_checkpoint
+    assert loss['ede']['cache_dir'] == full.sam_cache_dir
+    assert loss['ede'].get('allow_random', False) is False
+    assert all(loss[m] is not None for m in ('ede', 'fdr', 'hsm'))
+    shared = {
+        k: v
+        for k, v in full.model.to_dict().items()
+        if k not in ('student', 'teacher_config', 'teacher_ckpt')
+    }
+    for name in MATRIX:
+        cfg = _load(f'ifkd/{name}')
+        for key, value in shared.items():
+            assert cfg.model[key] == value, (name, key)
+        for key in ('sam_checkpoint', 'sam_cache_dir', 'custom_hooks'):
+            assert cfg.get(key) == full.get(key), (name, key)
+
+
+@pytest.mark.parametrize('method', sorted(ABLATIONS))
+def test_ablation_switches(method):
+    """An ablation is the full config with exactly the modules its name
+    leaves out set to None."""
+    cfg = _load(f'ifkd/retinanet_r18_fpn_{method}_r50_1xb2-12e_nwpu-lr2x.py')
+    loss = _ifkd_loss(cfg)
+    for module in ('ede', 'fdr', 'hsm'):
+        assert (loss[module] is not None) == (module in ABLATIONS[method])
+    expected = _load(f'ifkd/{FULL}').model.to_dict()
+    for module in ('ede', 'fdr', 'hsm'):
+        if module not in ABLATIONS[method]:
+            expected['distill_losses']['ifkd'][module] = None
+    assert cfg.model.to_dict() == expected
+
+
+# ------------------------------------------------ plain configs, data bases
+DATASETS = {
+    # name -> (base file, dataset type, converter output, image prefix,
+    #          split read by train / val / test)
+    'shiprsimagenet-l3': ('shiprsimagenet_level3.py', 'ShipRSImageNetDataset',
+                          'shiprsimagenet/shiprsimagenet_', 'ShipRSImageNet/',
+                          ('train', 'val', 'test')),
+    'sar-aircraft':
+    ('sar_aircraft.py', 'SARAircraftDataset', 'sar_aircraft/sar_aircraft_',
+     'SAR-AIRcraft-1.0/', ('train', 'test', 'test')),
 }
 
 
-@pytest.mark.parametrize('name', sorted(EXPECTED))
-def test_ifkd_config(name):
-    cfg = Config.fromfile(str(IFKD / name))
-    plain, losses = EXPECTED[name]
-    model = cfg.model
-    assert model.type == 'DistillationDetector'
-    assert model.student == Config.fromfile(str(REPO / 'configs' /
-                                                plain)).model
-    assert (REPO / model.teacher_config).is_file()
-    assert 'r50' in model.teacher_config
-    assert [v.type for v in model.distill_losses.values()] == losses
-    # FitNet regresses through the adapters; AT compares channel sums
-    assert (model.adapters is not None) == ('FitNetLoss' in losses)
+def _expected_classes(dataset: str) -> tuple:
+    from mmrsod.datasets.shiprsimagenet import SHIPRS_LEVEL_CLASSES
+    if dataset == 'shiprsimagenet-l3':
+        return SHIPRS_LEVEL_CLASSES[3]
+    return ('A220', 'A320/321', 'A330', 'ARJ21', 'Boeing737', 'Boeing787',
+            'other')
+
+
+@pytest.mark.parametrize('dataset', sorted(DATASETS))
+def test_data_base(dataset):
+    from mmdet.registry import DATASETS as REGISTRY
+
+    import mmrsod.datasets  # noqa: F401
+    base, type_, ann, prefix, splits = DATASETS[dataset]
+    cfg = _load(f'_base_/datasets/{base}')
+    classes = REGISTRY.get(type_).METAINFO['classes']
+    assert classes == _expected_classes(dataset)
+    assert len(classes) == NUM_CLASSES[dataset]
+    for loader, split in zip(('train', 'val', 'test'), splits):
+        data = cfg[f'{loader}_dataloader'].dataset
+        assert data.type == type_
+        assert data.data_root == 'data/'
+        assert data.ann_file == f'{ann}{split}.json'
+        assert data.data_prefix == dict(img=prefix)
+        if loader != 'train':
+            evaluator = cfg[f'{loader}_evaluator']
+            assert evaluator.type == 'CocoPRCurveMetric'
+            assert evaluator.metric == 'bbox'
+            assert evaluator.classwise is True
+            assert evaluator.ann_file == data.data_root + data.ann_file
+    # mmdet's default detection pipeline (IFKD Sec. 4.1)
+    train = cfg.train_dataloader.dataset.pipeline
+    assert [t['type'] for t in train] == [
+        'LoadImageFromFile', 'LoadAnnotations', 'Resize', 'RandomFlip',
+        'PackDetInputs'
+    ]
+    assert train[2].scale == (1333, 800) and train[2].keep_ratio is True
+    assert train[3].prob == 0.5
+    assert cfg.train_dataloader.batch_size == 2
+
+
+@pytest.mark.parametrize('dataset', sorted(DATASETS))
+def test_data_base_reads_converted_layout(dataset, tmp_path):
+    """The converter run on a tiny copy of the official layout under
+    ``data/`` gives files the base's loaders find: every image resolves,
+    the classes are the loader's, and the train pipeline resizes a
+    120 x 90 image to 1067 x 800 (scale min(1333 / 120, 800 / 90))."""
+    from mmdet.registry import DATASETS as REGISTRY
+    from mmengine.registry import DefaultScope
+
+    import mmrsod.datasets  # noqa: F401
+    from mmrsod.datasets.converters import (convert_sar_aircraft,
+                                            convert_shiprsimagenet)
+    from mmrsod.testing import make_voc
+    base, _, ann, _, splits = DATASETS[dataset]
+    data_root = tmp_path / 'data'
+    if dataset == 'shiprsimagenet-l3':
+        spec = make_voc(str(data_root), 'shiprsimagenet')
+        convert_shiprsimagenet(spec['root'], str(data_root / 'shiprsimagenet'))
+    else:
+        spec = make_voc(str(data_root), 'sar_aircraft')
+        convert_sar_aircraft(spec['root'], str(data_root / 'sar_aircraft'))
+    cfg = _load(f'_base_/datasets/{base}')
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        for loader, split in zip(('train', 'val', 'test'), splits):
+            data_cfg = cfg[f'{loader}_dataloader'].dataset.to_dict()
+            data_cfg['data_root'] = str(data_root) + '/'
+            dataset_obj = REGISTRY.build(data_cfg)
+            paths = [
+                Path(dataset_obj.get_data_info(i)['img_path'])
+                for i in range(len(dataset_obj))
+            ]
+            assert sorted(p.stem for p in paths) == sorted(
+                stem for stem, _, _ in spec['splits'][split])
+            assert all(p.is_file() for p in paths)
+            assert dataset_obj.metainfo['classes'] == \
+                _expected_classes(dataset)
+            if loader == 'train':
+                first = dataset_obj[0]  # img01, 120 x 90
+                assert Path(first['data_samples'].img_path).stem == 'img01'
+                assert tuple(first['inputs'].shape) == (3, 800, 1067)
+
+
+def _mmdet_anchors(det: str) -> dict:
+    rel = {
+        'retinanet': 'retinanet_r50_fpn',
+        'faster-rcnn': 'faster-rcnn_r50_fpn'
+    }[det]
+    import mmdet
+    path = Path(mmdet.__file__).parent / '.mim' / 'configs' / '_base_'
+    model = Config.fromfile(str(path / 'models' / f'{rel}.py')).model.to_dict()
+    if det == 'retinanet':
+        return model['bbox_head']['anchor_generator']
+    return model['rpn_head']['anchor_generator']
+
+
+@pytest.mark.parametrize('det,dataset',
+                         list(itertools.product(FOLDER, DATASETS)))
+def test_plain_configs_change_only_data_classes_anchors(det, dataset):
+    """R50: the NWPU config with this data set, its classes and mmdet's
+    default anchors (the NWPU ones are halved for 2x LR objects), same
+    schedule and runtime. Students: the R50 config with the NWPU students'
+    backbone and neck."""
+    base = DATASETS[dataset][0]
+    nwpu = _load(_plain(det, 'r50', 'nwpu-lr2x'))
+    teacher = _load(_plain(det, 'r50', dataset))
+    expected = nwpu.model.to_dict()
+    head = expected['bbox_head'] if det == 'retinanet' else \
+        expected['roi_head']['bbox_head']
+    head['num_classes'] = NUM_CLASSES[dataset]
+    dense = expected['bbox_head' if det == 'retinanet' else 'rpn_head']
+    dense['anchor_generator'] = _mmdet_anchors(det)
+    assert teacher.model.to_dict() == expected
+    data = _load(f'_base_/datasets/{base}')
+    for key in DATA_KEYS:
+        assert teacher[key] == data[key], key
+    for key in ('optim_wrapper', 'param_scheduler', 'train_cfg', 'val_cfg',
+                'test_cfg', 'auto_scale_lr', 'default_hooks', 'custom_imports',
+                'default_scope'):
+        assert teacher[key] == nwpu[key], key
+    for student in ('r18', 'mobilenetv2'):
+        cfg = _load(_plain(det, student, dataset))
+        nwpu_student = _load(_plain(det, student, 'nwpu-lr2x')).model
+        model = cfg.model.to_dict()
+        for part in ('backbone', 'neck'):
+            assert model.pop(part) == nwpu_student[part].to_dict(), part
+        expected = teacher.model.to_dict()
+        del expected['backbone'], expected['neck']
+        assert model == expected
+        for key in DATA_KEYS + ('optim_wrapper', 'param_scheduler'):
+            assert cfg[key] == teacher[key], key
+
+
+@pytest.mark.parametrize('name,cls_channels', [
+    ('retinanet/retinanet_mobilenetv2_fpn_1xb2-12e_shiprsimagenet-l3.py',
+     9 * 50),
+    ('faster_rcnn/faster-rcnn_r18_fpn_1xb2-12e_sar-aircraft.py', 7 + 1),
+])
+def test_student_builds_with_the_data_set_classes(name, cls_channels):
+    """One student per family builds; RetinaNet classifies 9 anchors x 50
+    classes per location, Faster R-CNN's RoI head 7 classes + background
+    with 4 box deltas per class."""
+    import copy
+
+    from mmdet.registry import MODELS
+    from mmengine.registry import DefaultScope
+
+    import mmrsod  # noqa: F401
+    cfg = copy.deepcopy(_load(name).model)
+    cfg.backbone.init_cfg = None  # nothing is downloaded in tests
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(cfg)
+    if 'retinanet' in name:
+        assert model.bbox_head.retina_cls.out_channels == cls_channels
+    else:
+        head = model.roi_head.bbox_head
+        assert head.fc_cls.out_features == cls_channels
+        assert head.fc_reg.out_features == 4 * 7
