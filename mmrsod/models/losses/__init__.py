@@ -1,9 +1,8 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 from .distill import ATLoss, FitNetLoss, attention_map
 from .ifkd import (FrequencyDomainReconstruction, HyperbolicSimilarityMask,
-                   IFKDFeatureLoss, IFKDHeadLoss, IFKDLoss,
-                   frs_richness_mask,
-                   hyperbolic_similarity_mask)
+                   IFKDFeatureLoss, IFKDHeadLoss, IFKDLoss, frs_richness_mask,
+                   hyperbolic_similarity_mask, raw_rgb_images)
 from .structure_loss import StructureLoss
 from .tfgm_loss import TFGMLoss
 
@@ -11,5 +10,5 @@ __all__ = [
     'StructureLoss', 'TFGMLoss', 'FitNetLoss', 'ATLoss', 'attention_map',
     'FrequencyDomainReconstruction', 'HyperbolicSimilarityMask',
     'IFKDFeatureLoss', 'IFKDHeadLoss', 'IFKDLoss', 'frs_richness_mask',
-    'hyperbolic_similarity_mask'
+    'hyperbolic_similarity_mask', 'raw_rgb_images'
 ]

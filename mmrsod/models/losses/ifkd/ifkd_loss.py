@@ -8,8 +8,8 @@ from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType
 from torch import Tensor, nn
 
-from mmrsod.models.utils.ede import add_external_disturbance, \
-    external_disturbance
+from mmrsod.models.utils.ede import (add_external_disturbance,
+                                     external_disturbance)
 from mmrsod.models.utils.feature_cache import FeatureCache, make_cache_key
 from mmrsod.models.utils.mobile_sam_encoder import MobileSAMEncoder
 from mmrsod.utils import ConfigError
@@ -113,8 +113,7 @@ class IFKDLoss(nn.Module):
         fdr_on_student: bool = False,
         hsm: OptConfigType = dict(
             type='HyperbolicSimilarityMask', c=1.0, normalize='max'),
-        loss_feat: ConfigType = dict(type='IFKDFeatureLoss',
-                                     loss_weight=0.06),
+        loss_feat: ConfigType = dict(type='IFKDFeatureLoss', loss_weight=0.06),
         loss_head: OptConfigType = dict(type='IFKDHeadLoss', loss_weight=0.5)
     ) -> None:
         super().__init__()
@@ -183,8 +182,8 @@ class IFKDLoss(nn.Module):
             h, w = (int(v) for v in sample.metainfo['img_shape'][:2])
             image = images[i:i + 1, :, :h, :w].round().clamp(0, 255)
             flip = (
-                sample.metainfo.get('flip_direction')
-                if sample.metainfo.get('flip', False) else None)
+                sample.metainfo.get('flip_direction') if sample.metainfo.get(
+                    'flip', False) else None)
             key = make_cache_key(
                 sample.metainfo.get('img_path', ''), flip, (h, w))
             feats.append(
@@ -244,10 +243,8 @@ class IFKDLoss(nn.Module):
         weights = None
         if self.hsm is not None:
             weights = self.hsm(student, teacher)
-        losses = dict(loss_ifkd_feat=self.loss_feat(student, teacher,
-                                                    weights))
+        losses = dict(loss_ifkd_feat=self.loss_feat(student, teacher, weights))
         if self.loss_head is not None:
             losses['loss_ifkd_head'] = self.loss_head(ctx.student_cls,
                                                       ctx.teacher_cls, weights)
         return losses
-
