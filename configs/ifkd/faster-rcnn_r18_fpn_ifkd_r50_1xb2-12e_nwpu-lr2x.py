@@ -8,14 +8,16 @@
 # student loads into it. Train the teacher first:
 #   python tools/train.py \
 #       configs/faster_rcnn/faster-rcnn_r50_fpn_1xb2-12e_nwpu-lr2x.py
-# then fill the MobileSAM feature cache once (optional, misses are filled
-# during training):
+# then put MobileSAM's official weights at `sam_checkpoint` (EDE refuses a
+# random encoder) and, optionally, fill the feature cache once (else each image
+# is encoded on its first visit):
 #   python tools/misc/precompute_sam_features.py THIS_CONFIG \
-#       --checkpoint checkpoints/mobile_sam.pt --cache-dir work_dirs/sam_cache
+#       --checkpoint checkpoints/mobile_sam.pt \
+#       --cache-dir work_dirs/mobile_sam_cache
 _base_ = ['../faster_rcnn/faster-rcnn_r18_fpn_1xb2-12e_nwpu-lr2x.py']
 
-sam_checkpoint = 'checkpoints/mobile_sam.pt'  # MobileSAM weights (EDE)
-sam_cache_dir = 'work_dirs/sam_cache'  # EDE feature cache (fp16)
+sam_checkpoint = 'checkpoints/mobile_sam.pt'
+sam_cache_dir = 'work_dirs/mobile_sam_cache'
 teacher_config = (
     'configs/faster_rcnn/faster-rcnn_r50_fpn_1xb2-12e_nwpu-lr2x.py')
 teacher_ckpt = (
@@ -32,19 +34,20 @@ model = dict(
     distill_losses=dict(
         ifkd=dict(
             type='IFKDLoss',
-            ede=dict(
-                checkpoint=sam_checkpoint,
-                allow_random=False,
-                cache_dir=sam_cache_dir,
-                encoder=None,
-                img_size=1024),
+            # EDE (eq. 1): F_t + sigmoid(MobileSAM features)
+            ede=dict(checkpoint=sam_checkpoint, cache_dir=sam_cache_dir),
+            # FDR (eqs. 3-8): fixed r, one spectral filter per P2-P6 level
             fdr=dict(
+                type='FrequencyDomainReconstruction',
                 num_levels=5,
+                channels=256,
                 low_freq_ratio=0.1,
                 ratio_range=None,
                 filter_size=(16, 16),
                 filter_norm='mean'),
             fdr_on_student=False,
-            hsm=dict(c=1.0, normalize='max'),
+            # HSM (eqs. 9-11)
+            hsm=dict(type='HyperbolicSimilarityMask', c=1.0, normalize='max'),
+            # eq. 14: alpha = 0.06, beta = 0.5
             loss_feat=dict(type='IFKDFeatureLoss', loss_weight=0.06),
             loss_head=dict(type='IFKDHeadLoss', loss_weight=0.5))))
