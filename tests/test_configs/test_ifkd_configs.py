@@ -359,3 +359,73 @@ def test_student_builds_with_the_data_set_classes(name, cls_channels):
         head = model.roi_head.bbox_head
         assert head.fc_cls.out_features == cls_channels
         assert head.fc_reg.out_features == 4 * 7
+
+
+def test_ifkd_config_trains_on_its_data_pipeline(tmp_path):
+    """End to end on one new-data-set config (Faster R-CNN MobileNetV2 <-
+    R50, ShipRSImageNet-L3): two converted tiny images through the config's
+    own train pipeline (resize scale reduced to 96 x 64 for speed, flip
+    forced so the flip meta reaches EDE), its data pre-processor and the
+    wrapper with a random teacher and a tiny random MobileSAM: every loss
+    term is finite, both EDE features are cached, and the student's
+    state-dict keys are the plain student's (so the export loads)."""
+    import copy
+
+    import torch
+    from mmdet.registry import DATASETS as REGISTRY
+    from mmdet.registry import MODELS
+    from mmengine.dataset import pseudo_collate
+    from mmengine.registry import DefaultScope
+
+    import mmrsod  # noqa: F401
+    from mmrsod.datasets.converters import convert_shiprsimagenet
+    from mmrsod.testing import make_voc
+    name = 'faster-rcnn_mobilenetv2_fpn_ifkd_r50_1xb2-12e_shiprsimagenet-l3.py'
+    cfg = copy.deepcopy(_load(f'ifkd/{name}'))
+    data_root = tmp_path / 'data'
+    spec = make_voc(str(data_root), 'shiprsimagenet')
+    convert_shiprsimagenet(spec['root'], str(data_root / 'shiprsimagenet'))
+    data_cfg = cfg.train_dataloader.dataset
+    data_cfg.data_root = str(data_root) + '/'
+    assert data_cfg.pipeline[2].type == 'Resize'
+    assert data_cfg.pipeline[3].type == 'RandomFlip'
+    data_cfg.pipeline[2].scale = (96, 64)
+    data_cfg.pipeline[3].prob = 1.0
+    model_cfg = cfg.model
+    model_cfg.teacher_ckpt = None
+    model_cfg.allow_random_teacher = True
+    model_cfg.student.backbone.init_cfg = None
+    model_cfg.distill_losses.ifkd.ede = dict(
+        allow_random=True,
+        encoder=dict(
+            embed_dims=(8, 16, 16, 32),
+            depths=(1, 1, 1, 1),
+            num_heads=(1, 2, 2, 4),
+            window_sizes=(3, 3, 3, 3),
+            neck_channels=256,
+            num_classes=10),
+        img_size=64,
+        cache_dir=str(tmp_path / 'cache'))
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        dataset = REGISTRY.build(data_cfg)
+        torch.manual_seed(0)
+        model = MODELS.build(model_cfg)
+        model.init_weights()
+        plain = MODELS.build(cfg.model.student)
+        batch = model.data_preprocessor(
+            pseudo_collate([dataset[0], dataset[1]]), training=True)
+        assert [s.flip for s in batch['data_samples']] == [True, True]
+        model.train()
+        losses = model.loss(batch['inputs'], batch['data_samples'])
+    assert {'loss_rpn_cls', 'loss_cls', 'loss_ifkd_feat', 'loss_ifkd_head'
+            } <= set(losses)
+    for key, value in losses.items():
+        values = value if isinstance(value, list) else [value]
+        assert all(torch.isfinite(v).all() for v in values), key
+    assert len(list((tmp_path / 'cache').rglob('*.pt'))) == 2
+    assert model.teacher.roi_head.bbox_head.num_classes == 50
+    student_keys = {
+        k[len('student.'):]
+        for k in model.state_dict() if k.startswith('student.')
+    }
+    assert student_keys == set(plain.state_dict())
