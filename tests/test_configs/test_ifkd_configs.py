@@ -11,11 +11,14 @@
   leaves out;
 * the ShipRSImageNet and SAR-AIRcraft plain configs are the NWPU ones with
   only the data, classes and anchors changed, and their data bases read
-  what the converters write from the official layouts.
+  what the converters write from the official layouts;
+* one new-data-set IFKD config runs its loss end to end on its own
+  pipeline.
 
-Parsing only, apart from two plain student models; mmengine re-reads all of
-mmdet's metafiles for every ``mmdet::`` base (about 0.2 s each), so the
-lookup is memoised here while this module runs.
+Parsing only, apart from two plain students and that one wrapper (random
+teacher, tiny MobileSAM); mmengine re-reads all of mmdet's metafiles for
+every ``mmdet::`` base (about 0.2 s each), so the lookup is memoised here
+while this module runs.
 """
 import itertools
 import re
