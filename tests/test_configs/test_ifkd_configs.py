@@ -42,7 +42,8 @@ MATRIX = [
     for det, student, data in itertools.product(FOLDER, (
         'r18', 'mobilenetv2'), NUM_CLASSES)
 ]
-# Table 4 (RetinaNet R18 <- R50 on NWPU): method -> modules on
+# Table 4: method -> modules on, in two settings: NWPU RetinaNet R18 <- R50
+# (run here) and the paper's ShipRSImageNet RetinaNet MobileNetV2 <- R50
 ABLATIONS = {
     'ifkd-ede': {'ede'},
     'ifkd-fdr': {'fdr'},
@@ -52,12 +53,16 @@ ABLATIONS = {
     'ifkd-fdr-hsm': {'fdr', 'hsm'},
     'ifkd-none': set(),  # not a paper row: the loss form alone
 }
+ABLATION_SETTINGS = {
+    'nwpu': 'retinanet_r18_fpn_{}_r50_1xb2-12e_nwpu-lr2x.py',
+    'paper': 'retinanet_mobilenetv2_fpn_{}_r50_1xb2-12e_shiprsimagenet-l3.py',
+}
 ABLATION_NAMES = [
-    f'retinanet_r18_fpn_{m}_r50_1xb2-12e_nwpu-lr2x.py' for m in ABLATIONS
+    pattern.format(m) for pattern in ABLATION_SETTINGS.values()
+    for m in [*ABLATIONS, 'ifkd', 'at']
 ]
 BASELINES = [
     'retinanet_r18_fpn_fitnet_r50_1xb2-12e_nwpu-lr2x.py',
-    'retinanet_r18_fpn_at_r50_1xb2-12e_nwpu-lr2x.py',
     'faster-rcnn_r18_fpn_fitnet_r50_1xb2-12e_nwpu-lr2x.py',
 ]
 # method -> distill loss types (methods added later are checked by the
@@ -176,19 +181,29 @@ def test_ifkd_settings_are_shared():
             assert cfg.get(key) == full.get(key), (name, key)
 
 
-@pytest.mark.parametrize('method', sorted(ABLATIONS))
-def test_ablation_switches(method):
-    """An ablation is the full config with exactly the modules its name
-    leaves out set to None."""
-    cfg = _load(f'ifkd/retinanet_r18_fpn_{method}_r50_1xb2-12e_nwpu-lr2x.py')
+@pytest.mark.parametrize('setting,method',
+                         list(itertools.product(ABLATION_SETTINGS, ABLATIONS)))
+def test_ablation_switches(setting, method):
+    """An ablation is its setting's full IFKD config with exactly the
+    modules its name leaves out set to None."""
+    pattern = ABLATION_SETTINGS[setting]
+    cfg = _load(f'ifkd/{pattern.format(method)}')
     loss = _ifkd_loss(cfg)
     for module in ('ede', 'fdr', 'hsm'):
         assert (loss[module] is not None) == (module in ABLATIONS[method])
-    expected = _load(f'ifkd/{FULL}').model.to_dict()
+    expected = _load(f'ifkd/{pattern.format("ifkd")}').model.to_dict()
     for module in ('ede', 'fdr', 'hsm'):
         if module not in ABLATIONS[method]:
             expected['distill_losses']['ifkd'][module] = None
     assert cfg.model.to_dict() == expected
+
+
+def test_at_baselines_share_the_loss():
+    """Table 4's baseline row: the same AT loss in both settings."""
+    nwpu, paper = (
+        _load(f'ifkd/{p.format("at")}') for p in ABLATION_SETTINGS.values())
+    assert paper.model.distill_losses == nwpu.model.distill_losses
+    assert paper.model.adapters is None and nwpu.model.adapters is None
 
 
 # ------------------------------------------------ plain configs, data bases
