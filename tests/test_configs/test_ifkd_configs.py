@@ -447,3 +447,13 @@ def test_ifkd_config_trains_on_its_data_pipeline(tmp_path):
         for k in model.state_dict() if k.startswith('student.')
     }
     assert student_keys == set(plain.state_dict())
+
+
+@pytest.mark.parametrize('dataset', sorted(DATASETS))
+def test_benchmark_input_shape_is_the_resize_scale(dataset):
+    """The analysis tools' default input for whole-image configs: the
+    largest (H, W) of mmdet's keep-ratio Resize to (w, h) = (1333, 800)."""
+    from mmrsod.models.utils import input_shape_from_cfg
+    cfg = _load(f'retinanet/retinanet_r18_fpn_1xb2-12e_{dataset}.py')
+    assert input_shape_from_cfg(cfg) == (800, 1333)
+    assert input_shape_from_cfg(cfg, [512]) == (512, 512)
