@@ -253,3 +253,7 @@ def test_config_errors():
         IFKDLoss(ede=dict(allow_random=True, chekpoint='x.pt'))
     with pytest.raises(ConfigError, match='mobile_sam.pt'):
         IFKDLoss(ede=dict(encoder=TINY, img_size=64))  # no checkpoint
+    with pytest.raises(
+            ConfigError,
+            match='IFKDLoss ede.checkpoint: .*not found: .*nope.pt'):
+        IFKDLoss(ede=dict(checkpoint='nope.pt'))

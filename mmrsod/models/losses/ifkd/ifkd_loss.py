@@ -133,11 +133,16 @@ class IFKDLoss(nn.Module):
                 raise ConfigError(f'IFKDLoss: unknown ede keys {unknown}; '
                                   f'expected some of {list(_EDE_KEYS)}')
             cache_dir = ede.pop('cache_dir', None)
-            encoder = MobileSAMEncoder(
-                checkpoint=ede.get('checkpoint'),
-                allow_random=ede.get('allow_random', False),
-                encoder=ede.get('encoder'),
-                img_size=ede.get('img_size', 1024))
+            try:
+                encoder = MobileSAMEncoder(
+                    checkpoint=ede.get('checkpoint'),
+                    allow_random=ede.get('allow_random', False),
+                    encoder=ede.get('encoder'),
+                    img_size=ede.get('img_size', 1024))
+            except ConfigError as err:
+                raise ConfigError(f'IFKDLoss ede.checkpoint: {err} (EDE '
+                                  'needs the official mobile_sam.pt; or set '
+                                  'ede=None for IFKD without EDE)') from None
             if cache_dir is not None:
                 self.cache = FeatureCache(cache_dir, encoder.fingerprint())
         # not a submodule: frozen, outside state_dict / parameters / DDP
