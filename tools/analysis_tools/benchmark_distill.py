@@ -46,8 +46,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner import Runner
 
-from mmrsod.models.detectors.distillation_detector import \
-    load_teacher_config
+from mmrsod.models.detectors.distillation_detector import load_teacher_config
 from mmrsod.models.utils import FeatureCache
 from mmrsod.utils import (InputError, SpaceKeepingDictAction, load_config,
                           quiet_known_warnings, report_input_errors)
