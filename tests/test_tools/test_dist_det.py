@@ -41,6 +41,46 @@ FAMILIES = {
     'sdconet': ('sdconet/sdconet_swin-t_1xb2-36e_nwpu-lr2x.py', 4,
                 ', num_queries=50, sr_head=dict(upscale=4)'),
 }
+# distillation families: the student is the config's, the teacher (R50)
+# is loaded on both ranks from one checkpoint written by the test, and
+# IFKD runs with every module on (a tiny random MobileSAM, a cache shared
+# by the two ranks); the spectral filters and adapters must train in step
+DISTILL = {
+    'ifkd_retinanet': 'ifkd/retinanet_r18_fpn_ifkd_r50_1xb2-12e_nwpu-lr2x.py',
+    'ifkd_faster_rcnn':
+    'ifkd/faster-rcnn_r18_fpn_ifkd_r50_1xb2-12e_nwpu-lr2x.py',
+}
+FAMILIES.update({family: (cfg, 2, '') for family, cfg in DISTILL.items()})
+TINY_SAM = ('dict(embed_dims=(8, 16, 16, 32), depths=(1, 1, 1, 1), '
+            'num_heads=(1, 2, 2, 4), window_sizes=(3, 3, 3, 3), '
+            'neck_channels=256, num_classes=10)')
+DISTILL_MODEL = (
+    'model = dict(student=dict(backbone=dict(init_cfg=None)), '
+    "teacher_ckpt='{ckpt}', distill_losses=dict(ifkd=dict(ede=dict("
+    '_delete_=True, allow_random=True, encoder={sam}, img_size=64, '
+    "cache_dir='{cache}'))))")
+
+
+def write_teacher_ckpt(distill_cfg: str, path: Path) -> str:
+    """Save a randomly initialised teacher of ``distill_cfg``."""
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+
+    from mmrsod.models.detectors.distillation_detector import \
+        load_teacher_config
+    cfg = Config.fromfile(
+        str(Path(__file__).parents[2] / 'configs' / distill_cfg))
+    model_cfg = load_teacher_config(cfg.model.teacher_config).model
+    model_cfg.backbone.init_cfg = None
+    torch.manual_seed(1)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        teacher = MODELS.build(model_cfg)
+    teacher.init_weights()
+    torch.save(teacher.state_dict(), path)
+    return str(path)
+
+
 # hooks a family needs besides the probes
 FAMILY_HOOKS = {
     'sdconet': "dict(type='GradientRoutingHook', detection_epochs=1), ",
@@ -64,6 +104,16 @@ def test_ddp_two_processes_same_weights(family, tiny_coco, tmp_path, run_cmd,
         # no warm-up: its first lr (x0.001) moves weights by less than
         # their float32 resolution
         'param_scheduler = []\n')
+    if family in DISTILL:
+        ckpt = write_teacher_ckpt(base, tmp_path / 'teacher.pth')
+        text = Path(cfg).read_text()
+        line = 'model = dict(backbone=dict(init_cfg=None))'
+        assert line in text
+        Path(cfg).write_text(
+            text.replace(
+                line,
+                DISTILL_MODEL.format(
+                    ckpt=ckpt, sam=TINY_SAM, cache=tmp_path / 'cache')))
     work = tmp_path / 'work'
     out = run_cmd([
         'bash',
@@ -92,8 +142,8 @@ def test_ddp_two_processes_same_weights(family, tiny_coco, tmp_path, run_cmd,
                'relative_position_index')
     stem = ('backbone.conv1.', 'backbone.bn1.', 'backbone.layer1.')
     trainable = [
-        k for k in final[0]
-        if not k.endswith(buffers) and not k.startswith(stem)
+        k for k in final[0] if not k.endswith(buffers)
+        and not k.split('student.', 1)[-1].startswith(stem)
     ]
     still = []
     for key, value in final[0].items():
@@ -104,3 +154,16 @@ def test_ddp_two_processes_same_weights(family, tiny_coco, tmp_path, run_cmd,
     # stage 1 are frozen, frozen_stages=1); a coarse FPN level's bias may
     # get an exactly zero gradient on 4 tiny images, hence 95 %, not all
     assert len(still) <= 0.05 * len(trainable), (family, still)
+    if family in DISTILL:
+        # the teacher and MobileSAM stay out of the state dict; the
+        # adapters and the spectral filters of levels larger than 1 x 1
+        # (P3-P6 at 128 px) trained, identically on both ranks
+        assert {k.split('.')[0]
+                for k in final[0]
+                } == {'student', 'adapters', 'distill_losses'}
+        moved = {k for k in trainable if k not in still}
+        assert {f'adapters.{i}.weight' for i in range(5)} <= moved
+        assert {f'distill_losses.ifkd.fdr.filters.{i}'
+                for i in range(4)} <= moved
+        # one cache entry per training image (both ranks, 2 epochs)
+        assert len(list((tmp_path / 'cache').rglob('*.pt'))) == 4

@@ -31,7 +31,8 @@ called as ``loss(ctx)`` with a :class:`DistillContext`:
   ``img_path``, ``flip``, ``img_shape``, ``batch_input_shape``).
 * ``batch_inputs``: the normalised LR input batch (B, 3, H, W) both
   detectors saw; ``img_paths``: list of B paths (for feature caches such as
-  EDE's MobileSAM cache).
+  EDE's MobileSAM cache); ``data_preprocessor``: the wrapper's (its
+  mean/std recover the raw image).
 
 A loss returns a scalar tensor (stored as ``loss_<name>``) or a dict of
 tensors whose keys start with ``loss`` (stored as they are). Every
@@ -79,6 +80,9 @@ class DistillContext:
         data_samples (list[DetDataSample]): The batch's samples.
         batch_inputs (Tensor): Normalised input batch (B, 3, H, W).
         img_paths (list[str]): ``img_path`` of each sample ('' if absent).
+        data_preprocessor (nn.Module, optional): The wrapper's data
+            pre-processor (its mean/std undo the normalisation, e.g. for
+            EDE's MobileSAM input).
     """
     student_feats: Tuple[Tensor, ...]
     teacher_feats: Tuple[Tensor, ...]
@@ -88,6 +92,7 @@ class DistillContext:
     data_samples: SampleList
     batch_inputs: Tensor
     img_paths: List[str] = field(default_factory=list)
+    data_preprocessor: Optional[nn.Module] = None
 
 
 def load_teacher_config(path: str) -> Config:
@@ -370,7 +375,8 @@ class DistillationDetector(BaseDetector):
             batch_inputs=batch_inputs,
             img_paths=[
                 s.metainfo.get('img_path', '') for s in batch_data_samples
-            ])
+            ],
+            data_preprocessor=self.data_preprocessor)
         factor = self.distill_factor
         for name, loss_module in self.distill_losses.items():
             out = loss_module(ctx)

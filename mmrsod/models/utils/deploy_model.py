@@ -30,7 +30,10 @@ def input_shape_from_cfg(cfg: Config,
 
     In order: ``shape``; the data preprocessor's ``size`` (SOD configs);
     ``tile_size // lr_scale`` for detection configs on LR tiles (set in
-    ``configs/_base_/datasets/nwpu_vhr10_lr2x.py``); else 224.
+    ``configs/_base_/datasets/nwpu_vhr10_lr2x.py``); the ``scale`` of the
+    test pipeline's ``Resize`` (whole-image configs such as
+    ShipRSImageNet's: mmdet's ``(w, h) = (1333, 800)`` gives the largest
+    input, (800, 1333)); else 224.
 
     Args:
         cfg (Config): The config.
@@ -50,6 +53,13 @@ def input_shape_from_cfg(cfg: Config,
         side = int(cfg.tile_size) // int(cfg.lr_scale)
         return side, side
     if size is None:
+        pipeline = cfg.get('test_dataloader', {}).get('dataset',
+                                                      {}).get('pipeline', [])
+        for step in pipeline:
+            scale = step.get('scale') if step.get('type') == 'Resize' \
+                else None
+            if isinstance(scale, (list, tuple)) and len(scale) == 2:
+                return int(scale[1]), int(scale[0])
         return 224, 224
     return int(size[0]), int(size[1])
 

@@ -248,3 +248,54 @@ def test_load_teacher_config_mmdet_hub_path():
     assert cfg.model.backbone.depth == 18
     with pytest.raises(ConfigError, match='model.teacher_config'):
         load_teacher_config('mmdet::retinanet/nope.py')
+
+
+TINY_SAM = dict(
+    embed_dims=(8, 16, 16, 32),
+    depths=(1, 1, 1, 1),
+    num_heads=(1, 2, 2, 4),
+    window_sizes=(3, 3, 3, 3),
+    neck_channels=256,  # EDE adds it to the 256-channel FPN maps
+    num_classes=10)
+
+
+@pytest.mark.parametrize('student,teacher,head_key', [
+    (RETINA_S, RETINA_T, 'loss_cls'),
+    (FRCNN_S, FRCNN_T, 'loss_rpn_cls'),
+])
+def test_ifkd_config_loss_one_and_two_stage(student, teacher, head_key,
+                                            tmp_path):
+    """The NWPU IFKD config's loss on a RetinaNet and a Faster R-CNN
+    student (tiny random MobileSAM, cache in tmp): every term present,
+    the spectral filters get gradients, neither the teacher nor MobileSAM
+    is in the state dict."""
+    ifkd = copy.deepcopy(
+        Config.fromfile(
+            str(CONFIGS / 'ifkd' /
+                'retinanet_r18_fpn_ifkd_r50_1xb2-12e_nwpu-lr2x.py')).model.
+        distill_losses)
+    ifkd.ifkd.ede = dict(
+        allow_random=True,
+        encoder=TINY_SAM,
+        img_size=64,
+        cache_dir=str(tmp_path / 'cache'))
+    model = build(wrapper_cfg(student, teacher, distill_losses=ifkd.to_dict()))
+    model.train()
+    inputs = torch.randn(2, 3, SIZE, SIZE)
+    losses = model.loss(inputs, samples())
+    assert {head_key, 'loss_ifkd_feat', 'loss_ifkd_head'} <= set(losses)
+    assert torch.isfinite(losses['loss_ifkd_feat'])
+    assert len(list((tmp_path / 'cache').rglob('*.pt'))) == 2
+    total = losses['loss_ifkd_feat'] + losses['loss_ifkd_head']
+    total.backward()
+    fdr = model.distill_losses['ifkd'].fdr
+    # every filter is in the graph (DDP needs no unused parameters); a
+    # 1 x 1 level (strides 64 and 128 at 64 px) has one bin, whose
+    # mean-normalised gain is fixed at 1, so its gradient is exactly 0
+    sizes = [f.shape[-2] * f.shape[-1] for f in model.extract_feat(inputs)]
+    grads = [f.grad.abs().sum().item() for f in fdr.filters]
+    assert [g > 0 for g in grads] == [n > 1 for n in sizes], (sizes, grads)
+    assert model.adapters[0].weight.grad.abs().sum() > 0
+    keys = set(model.state_dict())
+    assert not any('sam_encoder' in k or k.startswith('teacher') for k in keys)
+    assert {f'distill_losses.ifkd.fdr.filters.{i}' for i in range(5)} <= keys

@@ -9,10 +9,12 @@ from .hyperbolic import (HyperbolicSimilarityMask, expmap0,
                          poincare_distance, project)
 from .ifkd_feature_loss import IFKDFeatureLoss, masked_location_mean
 from .ifkd_head_loss import IFKDHeadLoss
+from .ifkd_loss import IFKDLoss, raw_rgb_images
 
 __all__ = [
     'FrequencyDomainReconstruction', 'filter_grid', 'low_freq_mask',
     'frs_richness_mask', 'HyperbolicSimilarityMask', 'expmap0',
     'hyperbolic_similarity_mask', 'mobius_add', 'poincare_distance', 'project',
-    'IFKDFeatureLoss', 'masked_location_mean', 'IFKDHeadLoss'
+    'IFKDFeatureLoss', 'masked_location_mean', 'IFKDHeadLoss', 'IFKDLoss',
+    'raw_rgb_images'
 ]

@@ -1,0 +1,72 @@
+# Copyright (c) mmrsod contributors. All rights reserved.
+"""benchmark_distill.py on the tiny set: every measurement row, and a
+one-line error for a config that does not distil."""
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import det_tiny_data as tiny  # noqa: E402 # isort: skip
+
+REPO = Path(__file__).resolve().parents[2]
+TOOL = REPO / 'tools' / 'analysis_tools' / 'benchmark_distill.py'
+MODEL_LINE = 'model = dict(backbone=dict(init_cfg=None))'
+TINY_SAM = ('dict(embed_dims=(8, 16, 16, 32), depths=(1, 1, 1, 1), '
+            'num_heads=(1, 2, 2, 4), window_sizes=(3, 3, 3, 3), '
+            'neck_channels=256, num_classes=10)')
+WRAPPER_MODEL = ('model = dict(student=dict(backbone=dict(init_cfg=None)), '
+                 'distill_losses=dict(ifkd=dict(ede=dict(encoder=' + TINY_SAM +
+                 ', img_size=64))))')
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location('benchmark_distill', TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_rows_on_the_tiny_set(tmp_path, tiny_coco, capsys):
+    cfg, _ = tiny.write_config(
+        tmp_path / 'ifkd.py',
+        'ifkd/retinanet_r18_fpn_ifkd_r50_1xb2-12e_nwpu-lr2x.py', tiny_coco)
+    text = Path(cfg).read_text()
+    assert MODEL_LINE in text
+    Path(cfg).write_text(text.replace(MODEL_LINE, WRAPPER_MODEL))
+    tool = _tool()
+    assert tool.main([
+        cfg, '--steps', '1', '--warmup', '0', '--allow-random-encoder',
+        '--allow-random-teacher', '--infer-configs',
+        str(REPO / 'configs/retinanet/'
+            'retinanet_mobilenetv2_fpn_1xb2-12e_nwpu-lr2x.py')
+    ]) == 0
+    out = capsys.readouterr().out
+    rows = [
+        line.split(' | ')[0].strip() for line in out.splitlines()
+        if ' | ' in line
+    ][1:]
+    assert rows == [
+        'MobileSAM encoder (64 px input)',
+        'distilled student train step, EDE uncached',
+        'distilled student train step, EDE cached',
+        'plain student train step',
+        'inference teacher (RetinaNet ResNet-50)',
+        'inference student (RetinaNet ResNet-18)',
+        'inference retinanet_mobilenetv2_fpn_1xb2-12e_nwpu-lr2x.py '
+        '(RetinaNet MobileNetV2)',
+    ]
+    assert 'training batch 2 x (128, 128)' in out
+
+
+def test_refuses_a_plain_config(capsys):
+    with pytest.raises(SystemExit) as exc:
+        _tool().main([
+            str(REPO / 'configs/retinanet/'
+                'retinanet_r18_fpn_1xb2-12e_nwpu-lr2x.py')
+        ])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "not 'DistillationDetector'" in err and len(
+        err.strip().splitlines()) == 1
