@@ -132,9 +132,11 @@ class FGDLoss(nn.Module):
     rescales ``gt_bboxes``), mapped to the level with ``batch_input_shape``.
 
     Defaults are FGD's one-stage (RetinaNet) settings (T=0.5,
-    alpha=1e-3, beta=5e-4, gamma=5e-4, lambda=5e-6; FGD paper Sec. 4.1
-    and its RetinaNet configs). Its two-stage settings are alpha=5e-5,
-    beta=2.5e-5, gamma=5e-5, lambda=5e-7.
+    alpha=1e-3, beta=5e-4, gamma=5e-4, lambda=5e-6; FGD's released
+    ``configs/distillers/fgd/fgd_retina_rx101_64x4d_distill_retina_r50_*``).
+    Its two-stage settings are alpha=5e-5, beta=2.5e-5, gamma=5e-5,
+    lambda=5e-7. Every parameter gets a gradient each step (DDP with
+    ``find_unused_parameters=False``; FGD's own configs set it True).
 
     Args:
         in_channels (int): FPN channels. Defaults to 256.
