@@ -49,6 +49,8 @@ DISTILL = {
     'ifkd_retinanet': 'ifkd/retinanet_r18_fpn_ifkd_r50_1xb2-12e_nwpu-lr2x.py',
     'ifkd_faster_rcnn':
     'ifkd/faster-rcnn_r18_fpn_ifkd_r50_1xb2-12e_nwpu-lr2x.py',
+    # FGD's learnable context blocks (one per level)
+    'fgd_retinanet': 'ifkd/retinanet_r18_fpn_fgd_r50_1xb2-12e_nwpu-lr2x.py',
 }
 FAMILIES.update({family: (cfg, 2, '') for family, cfg in DISTILL.items()})
 TINY_SAM = ('dict(embed_dims=(8, 16, 16, 32), depths=(1, 1, 1, 1), '
@@ -59,6 +61,8 @@ DISTILL_MODEL = (
     "teacher_ckpt='{ckpt}', distill_losses=dict(ifkd=dict(ede=dict("
     '_delete_=True, allow_random=True, encoder={sam}, img_size=64, '
     "cache_dir='{cache}'))))")
+BASELINE_MODEL = ('model = dict(student=dict(backbone=dict(init_cfg=None)), '
+                  "teacher_ckpt='{ckpt}')")
 
 
 def write_teacher_ckpt(distill_cfg: str, path: Path) -> str:
@@ -112,7 +116,7 @@ def test_ddp_two_processes_same_weights(family, tiny_coco, tmp_path, run_cmd,
         Path(cfg).write_text(
             text.replace(
                 line,
-                DISTILL_MODEL.format(
+                (DISTILL_MODEL if 'ifkd' in family else BASELINE_MODEL).format(
                     ckpt=ckpt, sam=TINY_SAM, cache=tmp_path / 'cache')))
     work = tmp_path / 'work'
     out = run_cmd([
@@ -154,7 +158,17 @@ def test_ddp_two_processes_same_weights(family, tiny_coco, tmp_path, run_cmd,
     # stage 1 are frozen, frozen_stages=1); a coarse FPN level's bias may
     # get an exactly zero gradient on 4 tiny images, hence 95 %, not all
     assert len(still) <= 0.05 * len(trainable), (family, still)
-    if family in DISTILL:
+    if family == 'fgd_retinanet':
+        assert {k.split('.')[0]
+                for k in final[0]} == {'student', 'distill_losses'}
+        # every context block trained (its last conv starts at 0)
+        moved = set(trainable) - set(still)
+        for level in range(5):
+            block = f'distill_losses.fgd.context_blocks.{level}.'
+            assert {
+                block + 'channel_add.3.weight', block + 'conv_mask.weight'
+            } <= moved, level
+    if 'ifkd' in family:
         # the teacher and MobileSAM stay out of the state dict; the
         # adapters and the spectral filters of levels larger than 1 x 1
         # (P3-P6 at 128 px) trained, identically on both ranks
