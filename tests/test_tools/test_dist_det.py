@@ -57,7 +57,7 @@ TINY_SAM = ('dict(embed_dims=(8, 16, 16, 32), depths=(1, 1, 1, 1), '
 DISTILL_MODEL = (
     'model = dict(student=dict(backbone=dict(init_cfg=None)), '
     "teacher_ckpt='{ckpt}', distill_losses=dict(ifkd=dict(ede=dict("
-    "_delete_=True, allow_random=True, encoder={sam}, img_size=64, "
+    '_delete_=True, allow_random=True, encoder={sam}, img_size=64, '
     "cache_dir='{cache}'))))")
 
 
