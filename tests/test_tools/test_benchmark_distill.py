@@ -37,7 +37,7 @@ def test_rows_on_the_tiny_set(tmp_path, tiny_coco, capsys):
     Path(cfg).write_text(text.replace(MODEL_LINE, WRAPPER_MODEL))
     tool = _tool()
     assert tool.main([
-        cfg, '--steps', '1', '--warmup', '0', '--allow-random-encoder',
+        cfg, '--iters', '1', '--warmup', '0', '--allow-random-encoder',
         '--allow-random-teacher', '--infer-configs',
         str(REPO / 'configs/retinanet/'
             'retinanet_mobilenetv2_fpn_1xb2-12e_nwpu-lr2x.py')
@@ -58,6 +58,14 @@ def test_rows_on_the_tiny_set(tmp_path, tiny_coco, capsys):
         '(RetinaNet MobileNetV2)',
     ]
     assert 'training batch 2 x (128, 128)' in out
+    assert 'loading annotations' not in out  # pycocotools is quiet
+    # inference runs on the test batch (batch size 1, the same 128 px)
+    values = [
+        line.split(' | ')[1] for line in out.splitlines()
+        if line.startswith('inference ')
+    ]
+    assert len(values) == 3
+    assert all(v.endswith('img/s (batch 1 x (128, 128))') for v in values)
 
 
 def test_refuses_a_plain_config(capsys):
@@ -70,3 +78,14 @@ def test_refuses_a_plain_config(capsys):
     err = capsys.readouterr().err
     assert "not 'DistillationDetector'" in err and len(
         err.strip().splitlines()) == 1
+
+
+def test_bad_infer_config_fails_before_timing(capsys):
+    cfg = (
+        REPO / 'configs/ifkd/'
+        'retinanet_r18_fpn_ifkd_r50_1xb2-12e_nwpu-lr2x.py')
+    with pytest.raises(SystemExit) as exc:
+        _tool().main([str(cfg), '--infer-configs', 'no/such_config.py'])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert 'no/such_config.py' in err and len(err.strip().splitlines()) == 1

@@ -13,8 +13,9 @@ baseline) it measures, after warm-up, on one cached training batch:
    EDE **cached** (a warm feature cache: one step fills it, the timed steps
    read it) and the **plain student** (the student config alone, GT
    losses only);
-3. **inference** images/s (``model.test_step`` at the test batch size) of
-   the teacher, the student and any ``--infer-configs``.
+3. **inference** images/s (``model.test_step`` on the config's first test
+   batch, the same batch for every model) of the teacher, the student and
+   any ``--infer-configs``.
 
 Models start from their constructor initialisation (backbone ``init_cfg``
 is dropped); that does not change the cost. ``--sam-checkpoint`` /
@@ -31,7 +32,9 @@ Example::
 """
 import mmrsod  # noqa: F401  # isort: skip  (first: quiets pkg_resources)
 import argparse
+import contextlib
 import copy
+import io
 import logging
 import platform
 import statistics
@@ -40,7 +43,6 @@ import time
 from typing import Callable, List, Optional, Sequence
 
 import torch
-from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
@@ -60,7 +62,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         'inference of teacher and students')
     parser.add_argument('config', help='a DistillationDetector config')
     parser.add_argument(
-        '--steps', type=int, default=3, help='timed steps per measurement')
+        '--steps',
+        '--iters',
+        type=int,
+        default=3,
+        help='timed steps per measurement')
     parser.add_argument(
         '--warmup', type=int, default=1, help='untimed steps before each')
     parser.add_argument(
@@ -125,21 +131,26 @@ def drop_init(model_cfg):
     return model_cfg
 
 
-def infer_ips(cfg: Config, model_cfg, warmup: int, steps: int) -> float:
-    """Images/s of ``test_step`` on one test batch."""
-    loader_cfg = copy.deepcopy(cfg.test_dataloader)
+def first_batch(loader_cfg) -> dict:
+    """The first batch of a dataloader config, in the main process, without
+    pycocotools' "loading annotations" prints."""
+    loader_cfg = copy.deepcopy(loader_cfg)
     loader_cfg.num_workers = 0
     loader_cfg.persistent_workers = False
-    batch = next(iter(Runner.build_dataloader(loader_cfg, seed=0)))
+    with contextlib.redirect_stdout(io.StringIO()):
+        return next(iter(Runner.build_dataloader(loader_cfg, seed=0)))
+
+
+def infer_ips(batch: dict, model_cfg, warmup: int, steps: int) -> float:
+    """Images/s of ``test_step`` of a detector on one test batch."""
     model, _ = quiet_build(drop_init(model_cfg))
     model.eval()
-    num = len(batch['inputs'])
 
     def run():
         with torch.no_grad():
             model.test_step(batch)
 
-    return num / median_time(run, warmup, steps)
+    return len(batch['inputs']) / median_time(run, warmup, steps)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -154,6 +165,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                              f'{cfg.model.get("type")!r}, not '
                              "'DistillationDetector'")
         init_default_scope(cfg.get('default_scope', 'mmdet'))
+        teacher_cfg = load_teacher_config(cfg.model.teacher_config)
+        # loaded before any data or model, so a bad path fails at once
+        infer = [('teacher', teacher_cfg.model),
+                 ('student', cfg.model.student)]
+        for path in args.infer_configs:
+            infer.append((path.rsplit('/', 1)[-1], load_config(path).model))
         model_cfg = copy.deepcopy(cfg.model)
         model_cfg.student = drop_init(model_cfg.student)
         if args.teacher_ckpt:
@@ -173,12 +190,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             elif args.allow_random_encoder:
                 ede.checkpoint = None
                 ede.allow_random = True
-        loader_cfg = copy.deepcopy(cfg.train_dataloader)
-        loader_cfg.num_workers = 0
-        loader_cfg.persistent_workers = False
-        batch = next(iter(Runner.build_dataloader(loader_cfg, seed=0)))
+        batch = first_batch(cfg.train_dataloader)
         model, optim = quiet_build(model_cfg, cfg.optim_wrapper)
-        teacher_cfg = load_teacher_config(cfg.model.teacher_config)
     model.train()
     where = f'CPU ({platform.machine()}, {torch.get_num_threads()} threads)'
     size = tuple(batch['inputs'][0].shape[-2:])
@@ -220,18 +233,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                       args.warmup, args.steps)
     rows.append(('plain student train step', f'{sec:.3f} s/step'))
 
-    infer = [('teacher', teacher_cfg, teacher_cfg.model),
-             ('student', cfg, cfg.model.student)]
+    # every detector is timed on the same batch: the distillation
+    # config's first test batch (the teacher's and --infer-configs' own
+    # data settings are not used)
     with report_input_errors(PROG):
-        for path in args.infer_configs:
-            extra = load_config(path)
-            infer.append((path.rsplit('/', 1)[-1], extra, extra.model))
-    for name, source, m_cfg in infer:
-        ips = infer_ips(source, m_cfg, args.warmup, args.steps)
+        test_batch = first_batch(cfg.test_dataloader)
+    num = len(test_batch['inputs'])
+    size = tuple(test_batch['inputs'][0].shape[-2:])
+    for name, m_cfg in infer:
+        ips = infer_ips(test_batch, m_cfg, args.warmup, args.steps)
         backbone = m_cfg.backbone.type + (f'-{m_cfg.backbone.depth}'
                                           if 'depth' in m_cfg.backbone else '')
         rows.append((f'inference {name} ({m_cfg.type} {backbone})',
-                     f'{ips:.2f} img/s'))
+                     f'{ips:.2f} img/s (batch {num} x {size})'))
     width = max(len(r[0]) for r in rows)
     print(f'{"measurement":<{width}} | value')
     print(f'{"-" * width}-|------')
