@@ -22,11 +22,14 @@ def test_keep_aux_labels_both_models(write_tiny_config, tool, monkeypatch):
     for out in (plain, full):
         assert out.returncode == 0, out.stderr[-3000:]
     # parameter counts built in this process
+    from mmengine.registry import DefaultScope
     from mmseg.registry import MODELS
     model_cfg = load_config(cfg).model
     import mmrsod.models  # noqa: F401
-    n_train = sum(p.numel() for p in MODELS.build(model_cfg).parameters())
-    n_test = sum(p.numel() for p in init_model(cfg, fast=False).parameters())
+    with DefaultScope.overwrite_default_scope('mmseg'):  # as the config
+        n_train = sum(p.numel() for p in MODELS.build(model_cfg).parameters())
+        n_test = sum(p.numel()
+                     for p in init_model(cfg, fast=False).parameters())
     assert n_test < n_train
     assert _number(r'Params: \S+ \((\d+)\) \[training model',
                    full.stdout) == n_train
