@@ -14,10 +14,11 @@
 #   python tools/misc/precompute_sam_features.py THIS_CONFIG \
 #       --checkpoint checkpoints/mobile_sam.pt \
 #       --cache-dir work_dirs/mobile_sam_cache
-_base_ = ['../faster_rcnn/faster-rcnn_r18_fpn_1xb2-12e_nwpu-lr2x.py']
+_base_ = [
+    '../faster_rcnn/faster-rcnn_r18_fpn_1xb2-12e_nwpu-lr2x.py',
+    '../_base_/distill/ifkd.py'
+]
 
-sam_checkpoint = 'checkpoints/mobile_sam.pt'
-sam_cache_dir = 'work_dirs/mobile_sam_cache'
 teacher_config = (
     'configs/faster_rcnn/faster-rcnn_r50_fpn_1xb2-12e_nwpu-lr2x.py')
 teacher_ckpt = (
@@ -29,25 +30,5 @@ model = dict(
     student={{_base_.model}},
     teacher_config=teacher_config,
     teacher_ckpt=teacher_ckpt,
-    # phi_adapt: a 3x3 conv per FPN level (P2-P6, 256 channels)
-    adapters=dict(in_channels=256, out_channels=256, num_levels=5),
-    distill_losses=dict(
-        ifkd=dict(
-            type='IFKDLoss',
-            # EDE (eq. 1): F_t + sigmoid(MobileSAM features)
-            ede=dict(checkpoint=sam_checkpoint, cache_dir=sam_cache_dir),
-            # FDR (eqs. 3-8): fixed r, one spectral filter per P2-P6 level
-            fdr=dict(
-                type='FrequencyDomainReconstruction',
-                num_levels=5,
-                channels=256,
-                low_freq_ratio=0.1,
-                ratio_range=None,
-                filter_size=(16, 16),
-                filter_norm='mean'),
-            fdr_on_student=False,
-            # HSM (eqs. 9-11)
-            hsm=dict(type='HyperbolicSimilarityMask', c=1.0, normalize='max'),
-            # eq. 14: alpha = 0.06, beta = 0.5
-            loss_feat=dict(type='IFKDFeatureLoss', loss_weight=0.06),
-            loss_head=dict(type='IFKDHeadLoss', loss_weight=0.5))))
+    adapters={{_base_.ifkd_adapters}},
+    distill_losses=dict(ifkd={{_base_.ifkd_loss}}))
