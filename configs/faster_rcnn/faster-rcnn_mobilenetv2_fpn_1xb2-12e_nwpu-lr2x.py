@@ -1,17 +1,11 @@
-# IFKD student: Faster R-CNN MobileNetV2-FPN (FPN 256 channels).
-# out_indices (1, 2, 4, 7) = layer2 (24 ch, stride 4), layer3 (32 ch, 8),
-# layer5 (96 ch, 16) and the last 1x1 conv (1280 ch, 32): the four strides of
-# the ResNet-FPN it replaces. BN statistics are frozen (norm_eval=True) as in
-# the ResNet configs: batch 2 per device is too small to estimate them.
-_base_ = './faster-rcnn_r50_fpn_1xb2-12e_nwpu-lr2x.py'
+# IFKD student: Faster R-CNN MobileNetV2-FPN (FPN 256 channels) on NWPU VHR-10
+# (2x LR): this data set's ResNet-50 config with the backbone and FPN inputs of
+# ../_base_/models/mobilenetv2_fpn.py (the same for every data set).
+_base_ = [
+    './faster-rcnn_r50_fpn_1xb2-12e_nwpu-lr2x.py',
+    '../_base_/models/mobilenetv2_fpn.py'
+]
 
 model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='MobileNetV2',
-        out_indices=(1, 2, 4, 7),
-        norm_cfg=dict(type='BN', requires_grad=True),
-        norm_eval=True,
-        init_cfg=dict(
-            type='Pretrained', checkpoint='open-mmlab://mmdet/mobilenet_v2')),
-    neck=dict(in_channels=[24, 32, 96, 1280]))
+    backbone={{_base_.mobilenetv2_backbone}},
+    neck=dict(in_channels={{_base_.mobilenetv2_fpn_in_channels}}))

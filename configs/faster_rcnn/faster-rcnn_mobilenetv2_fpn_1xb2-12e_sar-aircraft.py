@@ -1,16 +1,12 @@
-# IFKD student: Faster R-CNN MobileNetV2-FPN on SAR-AIRcraft-1.0 (7 aircraft
-# classes): the backbone and neck change of
-# ./faster-rcnn_mobilenetv2_fpn_1xb2-12e_nwpu-lr2x.py on this data set's R50
-# config (tests/test_configs/test_ifkd_configs.py checks that they stay equal).
-_base_ = './faster-rcnn_r50_fpn_1xb2-12e_sar-aircraft.py'
+# IFKD student: Faster R-CNN MobileNetV2-FPN (FPN 256 channels) on
+# SAR-AIRcraft-1.0 (7 aircraft classes): this data set's ResNet-50 config with
+# the backbone and FPN inputs of ../_base_/models/mobilenetv2_fpn.py (the same
+# for every data set).
+_base_ = [
+    './faster-rcnn_r50_fpn_1xb2-12e_sar-aircraft.py',
+    '../_base_/models/mobilenetv2_fpn.py'
+]
 
 model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='MobileNetV2',
-        out_indices=(1, 2, 4, 7),
-        norm_cfg=dict(type='BN', requires_grad=True),
-        norm_eval=True,
-        init_cfg=dict(
-            type='Pretrained', checkpoint='open-mmlab://mmdet/mobilenet_v2')),
-    neck=dict(in_channels=[24, 32, 96, 1280]))
+    backbone={{_base_.mobilenetv2_backbone}},
+    neck=dict(in_channels={{_base_.mobilenetv2_fpn_in_channels}}))

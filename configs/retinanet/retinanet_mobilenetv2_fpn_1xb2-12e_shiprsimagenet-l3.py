@@ -1,16 +1,13 @@
-# IFKD student: RetinaNet MobileNetV2-FPN on ShipRSImageNet level 3 (50 ship
-# types): the backbone and neck change of
-# ./retinanet_mobilenetv2_fpn_1xb2-12e_nwpu-lr2x.py on this data set's R50
-# config (tests/test_configs/test_ifkd_configs.py checks that they stay equal).
-_base_ = './retinanet_r50_fpn_1xb2-12e_shiprsimagenet-l3.py'
+# IFKD student: RetinaNet MobileNetV2-FPN (FPN 256 channels) on ShipRSImageNet
+# level 3 (50 ship types): this data set's ResNet-50 config with the backbone
+# and FPN inputs of ../_base_/models/mobilenetv2_fpn.py (the same for every
+# data set); the FPN starts at the stride-8 input (start_level=1) as for
+# ResNet.
+_base_ = [
+    './retinanet_r50_fpn_1xb2-12e_shiprsimagenet-l3.py',
+    '../_base_/models/mobilenetv2_fpn.py'
+]
 
 model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='MobileNetV2',
-        out_indices=(1, 2, 4, 7),
-        norm_cfg=dict(type='BN', requires_grad=True),
-        norm_eval=True,
-        init_cfg=dict(
-            type='Pretrained', checkpoint='open-mmlab://mmdet/mobilenet_v2')),
-    neck=dict(in_channels=[24, 32, 96, 1280]))
+    backbone={{_base_.mobilenetv2_backbone}},
+    neck=dict(in_channels={{_base_.mobilenetv2_fpn_in_channels}}))

@@ -28,6 +28,8 @@ from pathlib import Path
 import pytest
 from mmengine.config import Config
 
+from mmrsod.testing import tiny_tiny_vit_cfg
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = REPO / 'configs'
 IFKD = CONFIGS / 'ifkd'
@@ -431,13 +433,7 @@ def test_ifkd_config_trains_on_its_data_pipeline(tmp_path):
     model_cfg.student.backbone.init_cfg = None
     model_cfg.distill_losses.ifkd.ede = dict(
         allow_random=True,
-        encoder=dict(
-            embed_dims=(8, 16, 16, 32),
-            depths=(1, 1, 1, 1),
-            num_heads=(1, 2, 2, 4),
-            window_sizes=(3, 3, 3, 3),
-            neck_channels=256,
-            num_classes=10),
+        encoder=tiny_tiny_vit_cfg(neck_channels=256),
         img_size=64,
         cache_dir=str(tmp_path / 'cache'))
     with DefaultScope.overwrite_default_scope('mmdet'):

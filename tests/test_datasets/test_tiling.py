@@ -16,6 +16,7 @@ from mmrsod.datasets.converters.tiling import (TilingError, clip_box,
                                                crop_tile, plan_tiles,
                                                tile_grid, tile_starts,
                                                tile_stems, validate_coco)
+from mmrsod.testing import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'dataset_converters' / 'split_tiles.py'
@@ -23,11 +24,7 @@ CATS = [dict(id=1, name='airplane'), dict(id=2, name='storage tank')]
 
 
 def _load_tool():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location('split_tiles', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(TOOL, 'split_tiles')
 
 
 @pytest.mark.parametrize(
@@ -393,11 +390,8 @@ def test_cli_summary_and_bad_input(tmp_path):
 
 
 def test_benchmark_tiling_reports_throughput(tmp_path, capsys):
-    import importlib.util
     path = REPO / 'tools' / 'analysis_tools' / 'benchmark_tiling.py'
-    spec = importlib.util.spec_from_file_location('benchmark_tiling', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script(path, 'benchmark_tiling')
     in_json = _write_dataset(tmp_path / 'data')
     assert module.main([
         str(in_json),

@@ -11,7 +11,6 @@ epoch 2 only reads it; the exported student loads strictly into the
 plain R18 config and predicts what the wrapper predicts.
 """
 import copy
-import importlib.util
 import os
 import re
 import sys
@@ -20,19 +19,15 @@ from pathlib import Path
 import pytest
 import torch
 
+from mmrsod.testing import load_script, tiny_tiny_vit_cfg
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import nwpu_data as nwpu  # noqa: E402 # isort: skip
 
 IFKD = 'configs/ifkd/retinanet_r18_fpn_ifkd_r50_1xb2-12e_nwpu-lr2x.py'
 PLAIN = 'configs/retinanet/retinanet_r18_fpn_1xb2-12e_nwpu-lr2x.py'
 TEACHER = 'configs/retinanet/retinanet_r50_fpn_1xb2-12e_nwpu-lr2x.py'
-TINY_SAM = dict(
-    embed_dims=(8, 16, 16, 32),
-    depths=(1, 1, 1, 1),
-    num_heads=(1, 2, 2, 4),
-    window_sizes=(3, 3, 3, 3),
-    neck_channels=256,
-    num_classes=10)
+TINY_SAM = tiny_tiny_vit_cfg(neck_channels=256)
 
 CONFIG = '''
 _base_ = ['{repo}/{ifkd}']
@@ -58,10 +53,7 @@ randomness = dict(seed=0)
 
 
 def _load_tool(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(path, name)
 
 
 @pytest.mark.skipif(not nwpu.has_nwpu(), reason=nwpu.NWPU_MISSING)

@@ -1,6 +1,5 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 import hashlib
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +7,7 @@ import pytest
 from PIL import Image
 
 from mmrsod.datasets import SODDataset
-from mmrsod.testing import demo_data
+from mmrsod.testing import demo_data, load_script
 from mmrsod.testing.demo_data import generate_demo_dataset, make_demo_sample
 
 _TOOL = (
@@ -112,9 +111,7 @@ def test_invalid_arguments(tmp_path):
 
 
 def test_cli(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location('generate_demo_data', _TOOL)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_script(_TOOL, 'generate_demo_data')
     out = tmp_path / 'cli'
     args = [
         str(out), '--num-train', '2', '--num-test', '1', '--size', '64',

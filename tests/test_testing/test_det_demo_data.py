@@ -1,7 +1,6 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 """The synthetic detection demo set: NWPU layout, determinism, boxes."""
 import hashlib
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -10,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmrsod.testing import DET_DEMO_CLASSES, generate_det_demo
+from mmrsod.testing import DET_DEMO_CLASSES, generate_det_demo, load_script
 from mmrsod.testing.det_demo_data import make_det_demo_sample
 
 _TOOL = (
@@ -112,9 +111,7 @@ def test_existing_output_and_bad_arguments(tmp_path):
 
 
 def test_cli_task_switch(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location('generate_demo_data', _TOOL)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_script(_TOOL, 'generate_demo_data')
     out = tmp_path / 'cli'
     assert tool.main([str(out), '--task', 'det', '--num-images', '2']) == 0
     assert 'wrote 2 images with' in capsys.readouterr().out

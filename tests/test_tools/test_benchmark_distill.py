@@ -1,11 +1,12 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 """benchmark_distill.py on the tiny set: every measurement row, and a
 one-line error for a config that does not distil."""
-import importlib.util
 import sys
 from pathlib import Path
 
 import pytest
+
+from mmrsod.testing import load_script, tiny_tiny_vit_cfg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import det_tiny_data as tiny  # noqa: E402 # isort: skip
@@ -13,19 +14,14 @@ import det_tiny_data as tiny  # noqa: E402 # isort: skip
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'analysis_tools' / 'benchmark_distill.py'
 MODEL_LINE = 'model = dict(backbone=dict(init_cfg=None))'
-TINY_SAM = ('dict(embed_dims=(8, 16, 16, 32), depths=(1, 1, 1, 1), '
-            'num_heads=(1, 2, 2, 4), window_sizes=(3, 3, 3, 3), '
-            'neck_channels=256, num_classes=10)')
+TINY_SAM = repr(tiny_tiny_vit_cfg(neck_channels=256))
 WRAPPER_MODEL = ('model = dict(student=dict(backbone=dict(init_cfg=None)), '
                  'distill_losses=dict(ifkd=dict(ede=dict(encoder=' + TINY_SAM +
                  ', img_size=64))))')
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location('benchmark_distill', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(TOOL, 'benchmark_distill')
 
 
 def test_rows_on_the_tiny_set(tmp_path, tiny_coco, capsys):

@@ -1,11 +1,12 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 """benchmark_token_filtering.py: table, JSON, encoder FLOPs inside the
 whole model's, and one-line errors."""
-import importlib.util
 import json
 import re
 
 import pytest
+
+from mmrsod.testing import load_script
 
 DINO_SWIN = 'configs/dino/dino-4scale_swin-t_1xb2-12e_nwpu-lr2x.py'
 # 64 px input: 8x8 + 4x4 + 2x2 + 1x1 tokens at strides 8..64
@@ -15,10 +16,7 @@ NUM_TOKENS = 85
 def _load_tool(repo_root):
     path = repo_root / 'tools' / 'analysis_tools' / \
         'benchmark_token_filtering.py'
-    spec = importlib.util.spec_from_file_location('bench_tf', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(path, 'bench_tf')
 
 
 def test_table_json_and_encoder_flops(tool, tmp_path, repo_root):

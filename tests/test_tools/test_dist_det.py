@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from mmrsod.testing import tiny_tiny_vit_cfg
 from mmrsod.utils import trusted_torch_load
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -53,9 +54,7 @@ DISTILL = {
     'fgd_retinanet': 'ifkd/retinanet_r18_fpn_fgd_r50_1xb2-12e_nwpu-lr2x.py',
 }
 FAMILIES.update({family: (cfg, 2, '') for family, cfg in DISTILL.items()})
-TINY_SAM = ('dict(embed_dims=(8, 16, 16, 32), depths=(1, 1, 1, 1), '
-            'num_heads=(1, 2, 2, 4), window_sizes=(3, 3, 3, 3), '
-            'neck_channels=256, num_classes=10)')
+TINY_SAM = repr(tiny_tiny_vit_cfg(neck_channels=256))
 DISTILL_MODEL = (
     'model = dict(student=dict(backbone=dict(init_cfg=None)), '
     "teacher_ckpt='{ckpt}', distill_losses=dict(ifkd=dict(ede=dict("

@@ -4,7 +4,6 @@ COCO set (teacher outside the checkpoint, warm-up hook on), and
 tools/model_converters/export_student.py turns the checkpoint into one
 that loads strictly into the plain RetinaNet R18 config and predicts what
 the trained wrapper's student predicts."""
-import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 import mmrsod.models  # noqa: F401
+from mmrsod.testing import load_script
 from mmrsod.utils import trusted_torch_load
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -33,10 +33,7 @@ WRAPPER_MODEL = ('model = dict(student=dict(backbone=dict(init_cfg=None)), '
 
 
 def _export_tool():
-    spec = importlib.util.spec_from_file_location('export_student', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(TOOL, 'export_student')
 
 
 def _predict(model, inputs):

@@ -12,6 +12,7 @@ import pytest
 from mmrsod.evaluation.functional import (SOD_METRIC_KEYS,
                                           aggregate_sod_statistics,
                                           read_gray_map, sod_image_statistics)
+from mmrsod.testing import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'analysis_tools' / 'eval_saliency.py'
@@ -152,11 +153,7 @@ def test_missing_prediction_is_an_error(maps):
 
 def _load_tool():
     """Import the script as a module (for fast in-process checks)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location('eval_saliency', TOOL)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
+    return load_script(TOOL, 'eval_saliency')
 
 
 def _run_main(monkeypatch, *args):

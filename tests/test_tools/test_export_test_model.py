@@ -3,7 +3,6 @@
 checkpoint has no SR branch, its config builds exactly the stripped model
 (strict loading) and predicts what the trained model predicts."""
 import copy
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 import mmrsod.models  # noqa: F401
+from mmrsod.testing import load_script
 from mmrsod.utils import trusted_torch_load
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,10 +24,7 @@ model = dict(backbone=dict(init_cfg=None), num_queries=30)
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location('export_test_model', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(TOOL, 'export_test_model')
 
 
 def _predict(model, inputs):

@@ -4,7 +4,6 @@
 Runs in-process with a tiny TinyViT (the 1024 px vit_t costs seconds per
 image on CPU); the encoder class is the real one, only its size differs.
 """
-import importlib.util
 import os.path as osp
 from functools import partial
 
@@ -13,23 +12,16 @@ import torch
 
 from mmrsod.models.backbones import TinyViT
 from mmrsod.models.utils import FeatureCache, MobileSAMEncoder, make_cache_key
+from mmrsod.testing import load_script, tiny_tiny_vit_cfg
 
 BASE = 'retinanet/retinanet_r18_fpn_1xb2-12e_nwpu-lr2x.py'
-TINY = dict(
-    embed_dims=(8, 16, 16, 32),
-    depths=(1, 1, 1, 1),
-    num_heads=(1, 2, 2, 4),
-    window_sizes=(3, 3, 3, 3),
-    neck_channels=16,
-    num_classes=10)
+TINY = tiny_tiny_vit_cfg()
 
 
 @pytest.fixture
 def tool_module(repo_root, monkeypatch):
     path = repo_root / 'tools' / 'misc' / 'precompute_sam_features.py'
-    spec = importlib.util.spec_from_file_location('precompute_tool', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script(path, 'precompute_tool')
     monkeypatch.setattr(module, 'MobileSAMEncoder',
                         partial(MobileSAMEncoder, encoder=TINY, img_size=64))
     return module

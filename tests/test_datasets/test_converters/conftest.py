@@ -1,9 +1,10 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 """Helpers of the converter tests."""
-import importlib.util
 from pathlib import Path
 
 import pytest
+
+from mmrsod.testing import load_script
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -15,10 +16,6 @@ def load_tool():
 
     def load(name: str):
         path = REPO / 'tools' / 'dataset_converters' / f'{name}.py'
-        spec = importlib.util.spec_from_file_location(f'converter_tool_{name}',
-                                                      path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+        return load_script(path, f'converter_tool_{name}')
 
     return load

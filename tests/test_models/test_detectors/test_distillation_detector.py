@@ -18,6 +18,7 @@ from mmengine.structures import InstanceData
 
 from mmrsod.models import DistillationDetector
 from mmrsod.models.losses import ATLoss
+from mmrsod.testing import tiny_tiny_vit_cfg
 from mmrsod.utils import ConfigError
 
 CONFIGS = Path(__file__).resolve().parents[3] / 'configs'
@@ -250,13 +251,8 @@ def test_load_teacher_config_mmdet_hub_path():
         load_teacher_config('mmdet::retinanet/nope.py')
 
 
-TINY_SAM = dict(
-    embed_dims=(8, 16, 16, 32),
-    depths=(1, 1, 1, 1),
-    num_heads=(1, 2, 2, 4),
-    window_sizes=(3, 3, 3, 3),
-    neck_channels=256,  # EDE adds it to the 256-channel FPN maps
-    num_classes=10)
+# EDE adds its features to the 256-channel FPN maps
+TINY_SAM = tiny_tiny_vit_cfg(neck_channels=256)
 
 
 @pytest.mark.parametrize('student,teacher,head_key', [

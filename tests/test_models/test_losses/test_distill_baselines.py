@@ -126,7 +126,8 @@ def test_fgd_zero_when_equal_and_batch_mean():
 def test_fgd_bad_input():
     loss = FGDLoss(in_channels=1, num_levels=2)
     f = torch.zeros(1, 1, 2, 2)
-    with pytest.raises(ValueError, match='FGDLoss: expected 2 FPN levels'):
+    message = 'FGDLoss: 1 student / 1 teacher feature levels, expected 2'
+    with pytest.raises(ValueError, match=message):
         loss(ctx([f], [f], samples=[sample([])]))
     with pytest.raises(ValueError, match='FGDLoss: level 1'):
         loss(ctx([f, f], [f, torch.zeros(1, 1, 3, 2)], samples=[sample([])]))

@@ -24,7 +24,22 @@ def test_fitnet_shape_mismatch():
     ctx = SimpleNamespace(
         student_feats_adapted=(torch.zeros(1, 2, 2, 2), ),
         teacher_feats=(torch.zeros(1, 3, 2, 2), ))
-    with pytest.raises(ValueError, match='teacher map'):
+    with pytest.raises(
+            ValueError,
+            match=r'FitNetLoss: level 0 student '
+            r'feature map \(1, 2, 2, 2\) vs teacher feature map '
+            r'\(1, 3, 2, 2\)'):
+        FitNetLoss()(ctx)
+
+
+def test_fitnet_level_count_mismatch():
+    # zip() would silently drop the fifth student level
+    f = torch.zeros(1, 1, 2, 2)
+    ctx = SimpleNamespace(
+        student_feats_adapted=(f, ) * 5, teacher_feats=(f, ) * 4)
+    with pytest.raises(
+            ValueError,
+            match='FitNetLoss: 5 student / 4 teacher feature levels'):
         FitNetLoss()(ctx)
 
 
@@ -63,5 +78,14 @@ def test_at_loss_spatial_mismatch():
     ctx = SimpleNamespace(
         student_feats=(torch.zeros(1, 2, 2, 2), ),
         teacher_feats=(torch.zeros(1, 2, 2, 3), ))
-    with pytest.raises(ValueError, match='teacher map'):
+    with pytest.raises(ValueError, match='ATLoss: level 0 .* B, H and W'):
+        ATLoss()(ctx)
+    # different channels are fine (the attention map sums them out), a
+    # different number of levels is not
+    f2, f3 = torch.ones(1, 2, 2, 2), torch.ones(1, 3, 2, 2)
+    ok = SimpleNamespace(student_feats=(f2, ), teacher_feats=(f3, ))
+    assert ATLoss()(ok).item() == pytest.approx(0.0, abs=1e-6)
+    ctx = SimpleNamespace(student_feats=(f2, f2), teacher_feats=(f3, ))
+    with pytest.raises(
+            ValueError, match='ATLoss: 2 student / 1 teacher feature levels'):
         ATLoss()(ctx)

@@ -12,15 +12,10 @@ from mmrsod.models.losses import (HyperbolicSimilarityMask, IFKDFeatureLoss,
                                   IFKDHeadLoss, IFKDLoss, frs_richness_mask,
                                   raw_rgb_images)
 from mmrsod.models.utils import external_disturbance
+from mmrsod.testing import tiny_tiny_vit_cfg
 from mmrsod.utils import ConfigError
 
-TINY = dict(
-    embed_dims=(8, 16, 16, 32),
-    depths=(1, 1, 1, 1),
-    num_heads=(1, 2, 2, 4),
-    window_sizes=(3, 3, 3, 3),
-    neck_channels=4,
-    num_classes=10)
+TINY = tiny_tiny_vit_cfg(neck_channels=4)
 C = 4  # channels of the toy FPN (= the tiny encoder's neck)
 PAD = (32, 48)  # padded batch (H, W)
 SHAPES = [(32, 48), (24, 40)]  # img_shape of the two images

@@ -22,8 +22,11 @@ CONFIGS = {
     'pspnet_r50-d8-sod.py+asrd_r50-d8.py': (224, 448, True),
     'deeplabv3plus_r50-d8-sod.py+asrd_r50-d8.py': (224, 448, True),
 }
-# files that hold a piece of a model config, not a model
-FRAGMENTS = ('sod_data_preprocessor.py', 'sod_r50-d8.py', 'asrd_r50-d8.py')
+# files that hold a piece of a model config, not a model (the MobileNetV2
+# backbone + FPN inputs are a detection piece; tests/test_configs builds every
+# detection config that uses it)
+FRAGMENTS = ('sod_data_preprocessor.py', 'sod_r50-d8.py', 'asrd_r50-d8.py',
+             'mobilenetv2_fpn.py')
 
 
 def _load(name: str) -> Config:

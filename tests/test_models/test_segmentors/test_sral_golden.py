@@ -10,7 +10,6 @@ theirs. Tolerance: relative 1e-5 (absolute 1e-6) on every number; the
 largest difference seen is 5e-7 relative (the TFGM affinity term, whose
 batch sum is accumulated in another order).
 """
-import importlib.util
 import json
 import math
 import warnings
@@ -19,6 +18,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from mmrsod.testing import load_script
+
 REPO = Path(__file__).resolve().parents[3]
 DATA = REPO / 'tests' / 'fixtures' / 'sral_golden'
 REL, ABS = 1e-5, 1e-6
@@ -26,10 +27,7 @@ REL, ABS = 1e-5, 1e-6
 
 def _load_script():
     path = REPO / 'tools' / 'misc' / 'sral_golden_numbers.py'
-    spec = importlib.util.spec_from_file_location('sral_golden_numbers', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(path, 'sral_golden_numbers')
 
 
 def _flatten(record, prefix=''):

@@ -7,15 +7,10 @@ from mmrsod.models.backbones import TinyViT
 from mmrsod.models.utils import (FeatureCache, MobileSAMEncoder,
                                  extract_image_encoder_state, make_cache_key,
                                  resize_longest_side_shape)
+from mmrsod.testing import tiny_tiny_vit_cfg
 from mmrsod.utils import ConfigError
 
-TINY = dict(
-    embed_dims=(8, 16, 16, 32),
-    depths=(1, 1, 1, 1),
-    num_heads=(1, 2, 2, 4),
-    window_sizes=(3, 3, 3, 3),
-    neck_channels=16,
-    num_classes=10)
+TINY = tiny_tiny_vit_cfg()
 MEAN = torch.tensor([123.675, 116.28, 103.53]).view(3, 1, 1)
 STD = torch.tensor([58.395, 57.12, 57.375]).view(3, 1, 1)
 

@@ -3,6 +3,8 @@
 from mmdet.registry import MODELS
 from torch import Tensor, nn
 
+from ..level_pairs import check_level_pairs
+
 __all__ = ['ATLoss', 'attention_map']
 
 
@@ -52,11 +54,13 @@ class ATLoss(nn.Module):
         Returns:
             Tensor: Scalar loss.
         """
+        check_level_pairs(
+            'ATLoss',
+            ctx.student_feats,
+            ctx.teacher_feats,
+            same_channels=False)
         total = 0.
         for s, t in zip(ctx.student_feats, ctx.teacher_feats):
-            if s.shape[0] != t.shape[0] or s.shape[2:] != t.shape[2:]:
-                raise ValueError(f'ATLoss: student map {tuple(s.shape)} '
-                                 f'vs teacher map {tuple(t.shape)}')
             diff = attention_map(s, self.p) - attention_map(t.detach(), self.p)
             total = total + diff.norm(p=2, dim=1).mean()
         return self.loss_weight * total

@@ -1,10 +1,12 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 """FGD: Focal and Global Knowledge Distillation (Yang et al., CVPR 2022)."""
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Tuple
 
 import torch
 from mmdet.registry import MODELS
 from torch import Tensor, nn
+
+from ..level_pairs import check_level_pairs
 
 __all__ = ['FGDLoss', 'FGDContextBlock', 'fgd_box_masks', 'fgd_attention']
 
@@ -171,18 +173,6 @@ class FGDLoss(nn.Module):
             FGDContextBlock(in_channels, context_ratio)
             for _ in range(num_levels))
 
-    def _check(self, students: Sequence[Tensor],
-               teachers: Sequence[Tensor]) -> None:
-        if not len(students) == len(teachers) == self.num_levels:
-            raise ValueError(
-                f'FGDLoss: expected {self.num_levels} FPN levels, got '
-                f'{len(students)} student / {len(teachers)} teacher maps')
-        for level, (s, t) in enumerate(zip(students, teachers)):
-            if s.shape != t.shape:
-                raise ValueError(
-                    f'FGDLoss: level {level} student map {tuple(s.shape)} '
-                    f'vs teacher map {tuple(t.shape)}')
-
     def forward(self, ctx) -> Dict[str, Tensor]:
         """Compute the loss.
 
@@ -196,7 +186,8 @@ class FGDLoss(nn.Module):
             ``loss_fgd_mask`` and ``loss_fgd_global`` (scalars).
         """
         students, teachers = ctx.student_feats_adapted, ctx.teacher_feats
-        self._check(students, teachers)
+        check_level_pairs(
+            'FGDLoss', students, teachers, num_levels=self.num_levels)
         samples = ctx.data_samples
         if len(samples) != students[0].shape[0]:
             raise ValueError(f'FGDLoss: {len(samples)} data samples for a '

@@ -3,6 +3,8 @@
 from mmdet.registry import MODELS
 from torch import Tensor, nn
 
+from ..level_pairs import check_level_pairs
+
 __all__ = ['FitNetLoss']
 
 
@@ -36,10 +38,9 @@ class FitNetLoss(nn.Module):
         Returns:
             Tensor: Scalar loss.
         """
+        check_level_pairs('FitNetLoss', ctx.student_feats_adapted,
+                          ctx.teacher_feats)
         total = 0.
         for s, t in zip(ctx.student_feats_adapted, ctx.teacher_feats):
-            if s.shape != t.shape:
-                raise ValueError(f'FitNetLoss: student map {tuple(s.shape)} '
-                                 f'vs teacher map {tuple(t.shape)}')
             total = total + (s - t.detach()).pow(2).mean()
         return self.loss_weight * total

@@ -1,13 +1,14 @@
 # Copyright (c) mmrsod contributors. All rights reserved.
 """FRS: Distilling Object Detectors with Feature Richness (Du et al.,
 NeurIPS 2021)."""
-from typing import Dict, Sequence
+from typing import Dict
 
 import torch.nn.functional as F
 from mmdet.registry import MODELS
 from torch import Tensor, nn
 
 from ..ifkd.frs_richness_mask import frs_richness_mask
+from ..level_pairs import check_level_pairs
 
 __all__ = ['FRSLoss']
 
@@ -48,19 +49,6 @@ class FRSLoss(nn.Module):
         self.feat_weight = feat_weight
         self.head_weight = head_weight
 
-    @staticmethod
-    def _check(kind: str, students: Sequence[Tensor],
-               teachers: Sequence[Tensor], num: int) -> None:
-        if not len(students) == len(teachers) == num:
-            raise ValueError(
-                f'FRSLoss: {len(students)} student / {len(teachers)} '
-                f'teacher {kind} levels for {num} mask levels')
-        for level, (s, t) in enumerate(zip(students, teachers)):
-            if s.shape != t.shape:
-                raise ValueError(
-                    f'FRSLoss: level {level} student {kind} '
-                    f'{tuple(s.shape)} vs teacher {tuple(t.shape)}')
-
     def forward(self, ctx) -> Dict[str, Tensor]:
         """Compute the loss.
 
@@ -75,9 +63,10 @@ class FRSLoss(nn.Module):
         """
         teacher_cls = [t.detach() for t in ctx.teacher_cls]
         masks = frs_richness_mask(teacher_cls)
-        self._check('feature', ctx.student_feats_adapted, ctx.teacher_feats,
-                    len(masks))
-        self._check('cls', ctx.student_cls, teacher_cls, len(masks))
+        check_level_pairs('FRSLoss', ctx.student_feats_adapted,
+                          ctx.teacher_feats, 'feature', len(masks))
+        check_level_pairs('FRSLoss', ctx.student_cls, teacher_cls, 'cls',
+                          len(masks))
         feat = head = 0.
         for s, t, m in zip(ctx.student_feats_adapted, ctx.teacher_feats,
                            masks):

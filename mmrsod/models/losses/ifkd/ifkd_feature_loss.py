@@ -7,6 +7,7 @@ from mmdet.registry import MODELS
 from torch import Tensor
 
 from mmrsod.utils import ConfigError
+from ..level_pairs import check_level_pairs
 
 __all__ = ['IFKDFeatureLoss', 'masked_location_mean']
 
@@ -40,20 +41,6 @@ def masked_location_mean(loss_map: Tensor,
                          f'{tuple(weight.shape)}')
     weight = weight.detach().to(per_loc.dtype)
     return (per_loc * weight).sum() / weight.sum().clamp_min(eps)
-
-
-def _check_levels(name: str, student: List[Tensor], teacher: List[Tensor],
-                  weights: Optional[List[Tensor]]) -> None:
-    if len(student) != len(teacher) or (weights is not None
-                                        and len(weights) != len(student)):
-        raise ValueError(
-            f'{name}: {len(student)} student, {len(teacher)} teacher and '
-            f'{"no" if weights is None else len(weights)} weight levels')
-    for level, (s, t) in enumerate(zip(student, teacher)):
-        if s.shape != t.shape or s.dim() != 4:
-            raise ValueError(f'{name}: level {level} student '
-                             f'{tuple(s.shape)} and teacher {tuple(t.shape)} '
-                             f'must be equal (B, C, H, W)')
 
 
 @MODELS.register_module()
@@ -113,8 +100,8 @@ class IFKDFeatureLoss(nn.Module):
         Returns:
             Tensor: ``loss_weight * L_feat`` (scalar).
         """
-        _check_levels(
-            type(self).__name__, student_feats, teacher_feats, weights)
+        check_level_pairs(
+            type(self).__name__, student_feats, teacher_feats, weights=weights)
         total = student_feats[0].new_zeros(())
         for level, (s, t) in enumerate(zip(student_feats, teacher_feats)):
             w = None if weights is None else weights[level]

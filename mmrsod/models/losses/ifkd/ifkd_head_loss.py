@@ -7,7 +7,8 @@ import torch.nn.functional as F
 from mmdet.registry import MODELS
 from torch import Tensor
 
-from .ifkd_feature_loss import _check_levels, masked_location_mean
+from ..level_pairs import check_level_pairs
+from .ifkd_feature_loss import masked_location_mean
 
 __all__ = ['IFKDHeadLoss']
 
@@ -51,8 +52,12 @@ class IFKDHeadLoss(nn.Module):
         Returns:
             Tensor: ``loss_weight * L_head`` (scalar).
         """
-        _check_levels(
-            type(self).__name__, student_logits, teacher_logits, weights)
+        check_level_pairs(
+            type(self).__name__,
+            student_logits,
+            teacher_logits,
+            'cls',
+            weights=weights)
         total = student_logits[0].new_zeros(())
         for level, (s, t) in enumerate(zip(student_logits, teacher_logits)):
             bce = F.binary_cross_entropy_with_logits(
