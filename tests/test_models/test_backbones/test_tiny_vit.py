@@ -13,7 +13,7 @@ import torch
 from mmrsod.models.backbones import TinyViT
 from mmrsod.models.backbones.tiny_vit import (WindowAttention,
                                               relative_position_index)
-from mmrsod.testing import tiny_tiny_vit_cfg
+from mmrsod.testing import load_script, tiny_tiny_vit_cfg
 
 TINY = tiny_tiny_vit_cfg(depths=(1, 1, 2, 1))
 
@@ -211,12 +211,8 @@ def _official_tiny_vit_module():
             'timm.models.layers': layers,
             'timm.models.registry': registry,
         }
-    module_spec = importlib.util.spec_from_file_location(
-        'mobile_sam_tiny_vit_sam_oracle', path)
-    module = importlib.util.module_from_spec(module_spec)
     with mock.patch.dict(sys.modules, shims):
-        module_spec.loader.exec_module(module)
-    return module
+        return load_script(path, 'mobile_sam_tiny_vit_sam_oracle')
 
 
 OFFICIAL = _official_tiny_vit_module()
